@@ -1,0 +1,35 @@
+{#- The landing contract keeps columns it does not know. Raw tables grow a column per new name; staging
+    carries them as one JSON object so analysts still reach them. The documented source columns in
+    _raw__sources.yml define what is "known". -#}
+{% macro extra_columns_json(source_name, table_name) -%}
+    {{ return(adapter.dispatch('extra_columns_json', 'leadflow')(source_name, table_name)) }}
+{%- endmacro %}
+
+{% macro default__extra_columns_json(source_name, table_name) -%}
+    cast(null as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__extra_columns_json(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{ return("cast(null as json)") }}
+    {%- endif -%}
+    {%- set documented = [] -%}
+    {%- for node in graph.sources.values() if node.source_name == source_name and node.name == table_name -%}
+        {%- for column in node.columns.keys() -%}{%- do documented.append(column | lower) -%}{%- endfor -%}
+    {%- endfor -%}
+    {%- set extras = [] -%}
+    {%- for column in adapter.get_columns_in_relation(source(source_name, table_name)) -%}
+        {%- if column.name | lower not in documented and not column.name.startswith('_') -%}
+            {%- do extras.append(column.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if extras -%}
+        nullif(json_merge_patch('{}', to_json(struct_pack(
+            {%- for column in extras %}
+            {{ adapter.quote(column) }} := {{ adapter.quote(column) }}{{ "," if not loop.last }}
+            {%- endfor %}
+        ))), '{}')
+    {%- else -%}
+        cast(null as json)
+    {%- endif -%}
+{%- endmacro %}

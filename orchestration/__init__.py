@@ -1,0 +1,1 @@
+"""leadflow orchestration: Dagster assets, checks, resources, schedules and the CLI."""

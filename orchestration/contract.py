@@ -1,0 +1,78 @@
+"""The landing contract (docs/data-contract.md) as data, so ingest, checks and tests share one definition.
+
+The dbt sources file lists the same columns for documentation; tests/test_contract.py keeps the two
+in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LINEAGE_COLUMNS = ("_source_file", "_row_number", "_loaded_at", "_load_id", "_file_hash")
+FILE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl")
+
+
+@dataclass(frozen=True)
+class EntityContract:
+    name: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    timestamps: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = ()
+    optional: bool = False
+
+    @property
+    def id_column(self) -> str:
+        return self.required[0]
+
+
+LEADS = EntityContract(
+    name="leads",
+    columns=(
+        "lead_id", "source_system", "created_at", "updated_at", "email", "first_name", "last_name",
+        "phone", "job_title", "company_name", "company_domain", "industry", "employee_count",
+        "annual_revenue", "country", "region", "lead_source", "utm_source", "utm_medium",
+        "utm_campaign", "landing_page", "product_interest", "email_opt_out", "ip_address",
+        "crm_status", "crm_owner_id", "external_id",
+    ),
+    required=("lead_id", "created_at"),
+    timestamps=("created_at", "updated_at"),
+)  # fmt: skip
+
+ACTIVITIES = EntityContract(
+    name="activities",
+    columns=(
+        "activity_id", "lead_id", "email", "source_system", "activity_type", "occurred_at", "rep_id",
+        "direction", "channel", "utm_source", "utm_medium", "utm_campaign", "page_url", "outcome",
+        "new_status", "reason", "rating", "due_at",
+    ),
+    required=("activity_id", "activity_type", "occurred_at"),
+    timestamps=("occurred_at", "due_at"),
+    one_of=("lead_id", "email"),
+)  # fmt: skip
+
+DEALS = EntityContract(
+    name="deals",
+    columns=(
+        "deal_id", "lead_id", "contact_email", "account_domain", "account_name", "source_system",
+        "created_at", "updated_at", "stage", "amount", "currency", "expected_close_date", "closed_at",
+        "lost_reason", "owner_id", "deal_type",
+    ),
+    required=("deal_id", "created_at", "stage"),
+    timestamps=("created_at", "updated_at", "closed_at"),
+    dates=("expected_close_date",),
+)  # fmt: skip
+
+COMPANIES = EntityContract(
+    name="companies",
+    columns=(
+        "company_domain", "industry", "employee_count", "annual_revenue", "country", "provider",
+        "enriched_at",
+    ),
+    required=("company_domain",),
+    timestamps=("enriched_at",),
+    optional=True,
+)  # fmt: skip
+
+CONTRACTS: dict[str, EntityContract] = {c.name: c for c in (LEADS, ACTIVITIES, DEALS, COMPANIES)}

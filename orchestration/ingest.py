@@ -1,0 +1,386 @@
+"""Landing files → DuckDB schema ``raw``: each file loaded once, whole or not at all, nothing lost.
+
+Why it is shaped this way:
+- Raw keeps the text exactly as exported (every column VARCHAR, extra columns added as they appear) so
+  nothing is lost to a premature cast; typing is staging's job. Only what makes a row unusable is
+  judged here: a missing id or a timestamp that cannot be parsed sends the row to
+  ``raw._rejected_rows`` with the column and the reason.
+- A file is the unit of loading. Its content hash in ``raw._load_log`` makes re-runs idempotent, and
+  its rows, rejects and log entry commit in one transaction, so a crash never leaves half a file.
+- A file that cannot be parsed or lacks a required column is quarantined (copied aside with an error
+  note, recorded in the log) and the other files still load.
+- All data work is DuckDB's readers and set-based SQL; Python only looks at file headers.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.contract import CONTRACTS, FILE_SUFFIXES, LINEAGE_COLUMNS, EntityContract
+
+CSV_DELIMITERS = (",", ";", "\t", "|")
+TIMESTAMP_EXPECTED = "an ISO-8601 timestamp such as 2026-03-04T10:15:00Z or 2026-03-04 10:15:00+01:00"
+DATE_EXPECTED = "a date such as 2026-03-04"
+
+
+class QuarantineError(Exception):
+    """A landing file that must not be loaded; the message tells the user what to fix."""
+
+
+@dataclass
+class FileReport:
+    path: str
+    status: str  # loaded | quarantined
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    error: str | None = None
+
+
+@dataclass
+class EntityReport:
+    entity: str
+    files: list[FileReport] = field(default_factory=list)
+    skipped_files: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def quarantined(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "quarantined"]
+
+    @property
+    def loaded(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "loaded"]
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@contextmanager
+def connect(path: Path, *, memory_limit: str = "12GB", temp_dir: Path | None = None) -> Iterator:
+    """A read-write connection with the settings every writer needs (UTC for offset-less timestamps)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"set memory_limit = {sql_literal(memory_limit)}")
+        if temp_dir is not None:
+            temp_dir.mkdir(parents=True, exist_ok=True)
+            con.execute(f"set temp_directory = {sql_literal(str(temp_dir))}")
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables with every contract column, so staging compiles even before any file."""
+    con.execute("create schema if not exists raw")
+    con.execute(
+        """
+        create table if not exists raw._load_log (
+            load_id varchar, entity varchar, source_file varchar, file_hash varchar, file_bytes bigint,
+            file_format varchar, status varchar, rows_read bigint, rows_loaded bigint,
+            rows_rejected bigint, error varchar, quarantine_path varchar, loaded_at timestamp
+        )
+        """
+    )
+    con.execute(
+        """
+        create table if not exists raw._rejected_rows (
+            load_id varchar, entity varchar, source_file varchar, row_number bigint,
+            column_name varchar, reason varchar, record json, rejected_at timestamp
+        )
+        """
+    )
+    for contract in CONTRACTS.values():
+        cols = [f"{quote_ident(c)} varchar" for c in contract.columns]
+        cols += [
+            "_source_file varchar",
+            "_row_number bigint",
+            "_loaded_at timestamp",
+            "_load_id varchar",
+            "_file_hash varchar",
+        ]
+        con.execute(f"create table if not exists raw.{contract.name} ({', '.join(cols)})")
+
+
+def discover_files(landing_dir: Path, entity: str) -> list[Path]:
+    folder = landing_dir / entity
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(FILE_SUFFIXES)]
+    return sorted(files, key=lambda p: p.name)
+
+
+def file_format(path: Path) -> str:
+    name = path.name.lower()
+    for suffix in (".csv.gz", ".csv", ".parquet", ".jsonl"):
+        if name.endswith(suffix):
+            return suffix.lstrip(".")
+    raise QuarantineError(f"unsupported file type; expected one of {', '.join(FILE_SUFFIXES)}")
+
+
+def file_hash(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _csv_header(path: Path) -> tuple[str, list[str]]:
+    """Read only the header line: pinning the dialect makes DuckDB reject ragged rows instead of
+    silently re-sniffing the file as one wide column."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+    except (UnicodeDecodeError, OSError, EOFError) as exc:
+        raise QuarantineError(f"cannot be read as UTF-8 CSV: {exc}") from exc
+    if not first.strip():
+        raise QuarantineError("the file is empty: expected a header line with column names")
+    delimiter = max(CSV_DELIMITERS, key=first.count)
+    header = next(csv.reader(io.StringIO(first), delimiter=delimiter))
+    return delimiter, [h.strip() for h in header]
+
+
+def _normalized_names(names: list[str]) -> list[str]:
+    lowered = [n.strip().lower() for n in names]
+    seen: set[str] = set()
+    for original, name in zip(names, lowered, strict=True):
+        if not name:
+            raise QuarantineError("the header has an empty column name")
+        if name in seen:
+            raise QuarantineError(f"column {original!r} appears twice (column names match case-insensitively)")
+        if name in LINEAGE_COLUMNS:
+            raise QuarantineError(f"column {original!r} is reserved for lineage; rename it")
+        seen.add(name)
+    return lowered
+
+
+def _reader_select(path: Path, fmt: str, con: duckdb.DuckDBPyConnection) -> tuple[str, list[str]]:
+    """SQL selecting every column of the file as text under its lower-case name, plus _row_number."""
+    src = sql_literal(str(path))
+    if fmt in ("csv", "csv.gz"):
+        delimiter, header = _csv_header(path)
+        names = _normalized_names(header)
+        columns = "{" + ", ".join(f"{sql_literal(h)}: 'VARCHAR'" for h in header) + "}"
+        reader = (
+            f"read_csv({src}, header = true, auto_detect = false, delim = {sql_literal(delimiter)}, "
+            f"quote = '\"', escape = '\"', strict_mode = true, null_padding = false, columns = {columns})"
+        )
+        cols = [f"{quote_ident(h)} as {quote_ident(n)}" for h, n in zip(header, names, strict=True)]
+        return f"select {', '.join(cols)}, row_number() over () as _row_number from {reader}", names
+    if fmt == "parquet":
+        described = con.execute(f"describe select * from read_parquet({src})").fetchall()
+        header = [row[0] for row in described]
+        names = _normalized_names(header)
+        cols = [f"cast({quote_ident(h)} as varchar) as {quote_ident(n)}" for h, n in zip(header, names, strict=True)]
+        return (
+            f"select {', '.join(cols)}, file_row_number + 1 as _row_number "
+            f"from read_parquet({src}, file_row_number = true)",
+            names,
+        )
+    # jsonl: read raw objects so a key that is a number in one record and text in another stays text,
+    # and keys that differ only in case are coalesced.
+    objects = f"read_json_objects({src}, format = 'newline_delimited')"
+    keys = [r[0] for r in con.execute(f"select distinct unnest(json_keys(json)) from {objects}").fetchall()]
+    if not keys:
+        raise QuarantineError("no JSON objects with keys found: expected one JSON object per line")
+    by_name: dict[str, list[str]] = {}
+    for key in sorted(keys):
+        name = key.strip().lower()
+        if name in LINEAGE_COLUMNS:
+            raise QuarantineError(f"key {key!r} is reserved for lineage; rename it")
+        by_name.setdefault(name, []).append(key)
+    cols = []
+    for name, variants in by_name.items():
+        paths = [f"json_extract_string(json, {sql_literal('$.' + chr(34) + k + chr(34))})" for k in variants]
+        expr = paths[0] if len(paths) == 1 else f"coalesce({', '.join(paths)})"
+        cols.append(f"{expr} as {quote_ident(name)}")
+    return f"select {', '.join(cols)}, row_number() over () as _row_number from {objects}", list(by_name)
+
+
+def _reject_expression(contract: EntityContract, present: set[str]) -> str:
+    """One CASE giving the first reason a row is unusable (column: what was expected), or NULL."""
+
+    def blank(col: str) -> str:
+        return f"({quote_ident(col)} is null or trim({quote_ident(col)}) = '')"
+
+    whens = []
+    for col in contract.required:
+        whens.append(f"when {blank(col)} then '{col}: required value is missing'")
+    if contract.one_of:
+        cond = " and ".join(blank(c) if c in present else "true" for c in contract.one_of)
+        whens.append(f"when {cond} then '{'/'.join(contract.one_of)}: at least one is required, all are missing'")
+    for col, expected, cast_type in [(c, TIMESTAMP_EXPECTED, "timestamptz") for c in contract.timestamps] + [
+        (c, DATE_EXPECTED, "date") for c in contract.dates
+    ]:
+        if col not in present:
+            continue
+        ident = quote_ident(col)
+        whens.append(
+            f"when not {blank(col)} and try_cast(trim({ident}) as {cast_type}) is null "
+            f"then '{col}: expected {expected}, got ''' || {ident} || ''''"
+        )
+    return "case " + " ".join(whens) + " end"
+
+
+def _quarantine(path: Path, entity: str, quarantine_dir: Path, error: str) -> Path:
+    target_dir = quarantine_dir / entity
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / path.name
+    shutil.copy2(path, target)
+    (target_dir / f"{path.name}.error.txt").write_text(error + "\n", encoding="utf-8")
+    return target
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    contract: EntityContract,
+    path: Path,
+    rel_path: str,
+    digest: str,
+    load_id: str,
+    quarantine_dir: Path,
+) -> FileReport:
+    """Load one file in one transaction, or quarantine it whole."""
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    fmt = "unknown"
+    try:
+        fmt = file_format(path)
+        select_sql, names = _reader_select(path, fmt, con)
+        missing = [c for c in contract.required if c not in names]
+        if contract.one_of and not any(c in names for c in contract.one_of):
+            missing.append(" or ".join(contract.one_of))
+        if missing:
+            raise QuarantineError(
+                f"missing required column(s) {', '.join(missing)} (a {contract.name} file needs "
+                f"{', '.join(contract.required + ((' or '.join(contract.one_of),) if contract.one_of else ()))}; "
+                f"found: {', '.join(names)})"
+            )
+        con.execute("drop table if exists _incoming")
+        con.execute(f"create temp table _incoming as {select_sql}")
+    except (QuarantineError, duckdb.Error) as exc:
+        message = str(exc).strip()
+        if isinstance(exc, duckdb.Error):
+            lines = [
+                ln.strip()
+                for ln in message.splitlines()
+                if ln.strip() and not ln.strip().startswith(("Possible", "*", "LINE", "^"))
+            ]
+            message = f"cannot be parsed as {fmt.upper()}: " + " | ".join(lines[:4])
+        error = f"{rel_path}: {message}"
+        target = _quarantine(path, contract.name, quarantine_dir, error)
+        con.execute(
+            "insert into raw._load_log values (?, ?, ?, ?, ?, ?, 'quarantined', 0, 0, 0, ?, ?, ?)",
+            [load_id, contract.name, rel_path, digest, path.stat().st_size, fmt, error, str(target), loaded_at],
+        )
+        return FileReport(path=rel_path, status="quarantined", error=error)
+
+    present = set(names)
+    table = f"raw.{contract.name}"
+    existing = {r[0] for r in con.execute(f"describe {table}").fetchall()}
+    reject = _reject_expression(contract, present)
+    con.execute("begin transaction")
+    try:
+        for name in names:
+            if name not in existing:
+                con.execute(f"alter table {table} add column {quote_ident(name)} varchar")
+        con.execute(f"create or replace temp table _judged as select *, {reject} as _reject_reason from _incoming")
+        data_cols = ", ".join(quote_ident(n) for n in names)
+        con.execute(
+            f"""
+            insert into {table} by name
+            select {data_cols}, _row_number,
+                   {sql_literal(rel_path)} as _source_file, ? as _loaded_at, ? as _load_id, ? as _file_hash
+            from _judged where _reject_reason is null
+            """,
+            [loaded_at, load_id, digest],
+        )
+        con.execute(
+            f"""
+            insert into raw._rejected_rows
+            select ?, ?, ?, _row_number, split_part(_reject_reason, ':', 1), _reject_reason,
+                   to_json(struct_pack({", ".join(f"{quote_ident(n)} := {quote_ident(n)}" for n in names)})), ?
+            from _judged where _reject_reason is not null
+            """,
+            [load_id, contract.name, rel_path, loaded_at],
+        )
+        read, rejected = con.execute(
+            "select count(*), count(*) filter (where _reject_reason is not null) from _judged"
+        ).fetchone()
+        loaded = con.execute(
+            f"select count(*) from {table} where _load_id = ? and _source_file = ?", [load_id, rel_path]
+        ).fetchone()[0]
+        if read != loaded + rejected:
+            raise RuntimeError(f"{rel_path}: rows read ({read}) != loaded ({loaded}) + rejected ({rejected})")
+        con.execute(
+            "insert into raw._load_log values (?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, null, null, ?)",
+            [load_id, contract.name, rel_path, digest, path.stat().st_size, fmt, read, loaded, rejected, loaded_at],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.execute("drop table if exists _judged")
+        con.execute("drop table if exists _incoming")
+    return FileReport(path=rel_path, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected)
+
+
+def ingest_entity(
+    con: duckdb.DuckDBPyConnection,
+    entity: str,
+    landing_dir: Path,
+    quarantine_dir: Path,
+    load_id: str,
+    progress: Callable[[str], None] | None = None,
+) -> EntityReport:
+    """Load every landing file of ``entity`` not seen before (by content hash)."""
+    contract = CONTRACTS[entity]
+    ensure_raw_schema(con)
+    seen = {r[0] for r in con.execute("select file_hash from raw._load_log where entity = ?", [entity]).fetchall()}
+    report = EntityReport(entity=entity)
+    for path in discover_files(landing_dir, entity):
+        digest = file_hash(path)
+        if digest in seen:
+            report.skipped_files += 1
+            continue
+        rel_path = path.relative_to(landing_dir).as_posix()
+        result = load_file(con, contract, path, rel_path, digest, load_id, quarantine_dir)
+        seen.add(digest)
+        report.files.append(result)
+        if progress:
+            if result.status == "loaded":
+                progress(
+                    f"  {rel_path}: {result.rows_read:,} read, {result.rows_loaded:,} loaded, "
+                    f"{result.rows_rejected:,} rejected"
+                )
+            else:
+                progress(f"  QUARANTINED {result.error}")
+    return report

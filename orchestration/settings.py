@@ -1,0 +1,72 @@
+"""Where leadflow reads and writes, resolved once from environment variables.
+
+Every path has a default under ``data/`` so ``make demo`` needs no configuration, and every one can be
+moved with an environment variable (documented in docs/configuration.md) so a team can point the
+warehouse at a mounted landing share or a bigger disk. Relative paths are taken from the current
+directory, as a CLI user expects; dbt runs in the project folder, so :meth:`Settings.export` hands it
+absolute paths.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _path(name: str, default: str | Path) -> Path:
+    return Path(os.environ.get(name) or default).expanduser().resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    landing_dir: Path
+    warehouse_path: Path
+    analytics_path: Path
+    quarantine_dir: Path
+    state_dir: Path
+    temp_dir: Path
+    memory_limit: str
+    threads: int
+    gx_max_rows: int
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = _path("LEADFLOW_DATA_DIR", "data")
+        return cls(
+            data_dir=data_dir,
+            landing_dir=_path("LEADFLOW_LANDING_DIR", data_dir / "landing"),
+            warehouse_path=_path("LEADFLOW_WAREHOUSE_PATH", data_dir / "warehouse.duckdb"),
+            analytics_path=_path("LEADFLOW_ANALYTICS_PATH", data_dir / "analytics.duckdb"),
+            quarantine_dir=_path("LEADFLOW_QUARANTINE_DIR", data_dir / "quarantine"),
+            state_dir=_path("LEADFLOW_STATE_DIR", data_dir / ".leadflow"),
+            temp_dir=_path("LEADFLOW_TEMP_DIR", data_dir / "tmp"),
+            memory_limit=os.environ.get("LEADFLOW_MEMORY_LIMIT", "12GB"),
+            threads=int(os.environ.get("LEADFLOW_DUCKDB_THREADS", "2")),
+            gx_max_rows=int(os.environ.get("LEADFLOW_GX_MAX_ROWS", "1000000")),
+        )
+
+    def export(self) -> None:
+        """Publish the resolved values to the environment that the dbt subprocess inherits."""
+        os.environ.update(
+            {
+                "LEADFLOW_DATA_DIR": str(self.data_dir),
+                "LEADFLOW_LANDING_DIR": str(self.landing_dir),
+                "LEADFLOW_WAREHOUSE_PATH": str(self.warehouse_path),
+                "LEADFLOW_ANALYTICS_PATH": str(self.analytics_path),
+                "LEADFLOW_QUARANTINE_DIR": str(self.quarantine_dir),
+                "LEADFLOW_STATE_DIR": str(self.state_dir),
+                "LEADFLOW_TEMP_DIR": str(self.temp_dir),
+                "LEADFLOW_MEMORY_LIMIT": self.memory_limit,
+                "LEADFLOW_DUCKDB_THREADS": str(self.threads),
+            }
+        )
+
+    def ensure_dirs(self) -> None:
+        for path in (self.data_dir, self.state_dir, self.temp_dir, self.quarantine_dir):
+            path.mkdir(parents=True, exist_ok=True)
+        self.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        self.analytics_path.parent.mkdir(parents=True, exist_ok=True)
