@@ -12,22 +12,29 @@ Why it is shaped this way:
 - All data work is DuckDB's readers and set-based SQL; Python only looks at file headers.
 """
 
-from __future__ import annotations
-
 import csv
 import gzip
 import hashlib
 import io
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
+from orchestration import progress
 from orchestration.contract import CONTRACTS, FILE_SUFFIXES, LINEAGE_COLUMNS, EntityContract
+from orchestration.resources import Warehouse, quote_ident, sql_literal
 
 CSV_DELIMITERS = (",", ";", "\t", "|")
 TIMESTAMP_EXPECTED = "an ISO-8601 timestamp such as 2026-03-04T10:15:00Z or 2026-03-04 10:15:00+01:00"
@@ -73,30 +80,6 @@ class EntityReport:
     @property
     def loaded(self) -> list[FileReport]:
         return [f for f in self.files if f.status == "loaded"]
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-@contextmanager
-def connect(path: Path, *, memory_limit: str = "12GB", temp_dir: Path | None = None) -> Iterator:
-    """A read-write connection with the settings every writer needs (UTC for offset-less timestamps)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        con.execute(f"set memory_limit = {sql_literal(memory_limit)}")
-        if temp_dir is not None:
-            temp_dir.mkdir(parents=True, exist_ok=True)
-            con.execute(f"set temp_directory = {sql_literal(str(temp_dir))}")
-        yield con
-    finally:
-        con.close()
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -175,7 +158,9 @@ def _normalized_names(names: list[str]) -> list[str]:
         if not name:
             raise QuarantineError("the header has an empty column name")
         if name in seen:
-            raise QuarantineError(f"column {original!r} appears twice (column names match case-insensitively)")
+            raise QuarantineError(
+                f"column {original!r} appears twice (column names match case-insensitively)"
+            )
         if name in LINEAGE_COLUMNS:
             raise QuarantineError(f"column {original!r} is reserved for lineage; rename it")
         seen.add(name)
@@ -199,7 +184,10 @@ def _reader_select(path: Path, fmt: str, con: duckdb.DuckDBPyConnection) -> tupl
         described = con.execute(f"describe select * from read_parquet({src})").fetchall()
         header = [row[0] for row in described]
         names = _normalized_names(header)
-        cols = [f"cast({quote_ident(h)} as varchar) as {quote_ident(n)}" for h, n in zip(header, names, strict=True)]
+        cols = [
+            f"cast({quote_ident(h)} as varchar) as {quote_ident(n)}"
+            for h, n in zip(header, names, strict=True)
+        ]
         return (
             f"select {', '.join(cols)}, file_row_number + 1 as _row_number "
             f"from read_parquet({src}, file_row_number = true)",
@@ -236,7 +224,9 @@ def _reject_expression(contract: EntityContract, present: set[str]) -> str:
         whens.append(f"when {blank(col)} then '{col}: required value is missing'")
     if contract.one_of:
         cond = " and ".join(blank(c) if c in present else "true" for c in contract.one_of)
-        whens.append(f"when {cond} then '{'/'.join(contract.one_of)}: at least one is required, all are missing'")
+        whens.append(
+            f"when {cond} then '{'/'.join(contract.one_of)}: at least one is required, all are missing'"
+        )
     for col, expected, cast_type in [(c, TIMESTAMP_EXPECTED, "timestamptz") for c in contract.timestamps] + [
         (c, DATE_EXPECTED, "date") for c in contract.dates
     ]:
@@ -274,14 +264,14 @@ def load_file(
     try:
         fmt = file_format(path)
         select_sql, names = _reader_select(path, fmt, con)
+        needed = list(contract.required) + ([" or ".join(contract.one_of)] if contract.one_of else [])
         missing = [c for c in contract.required if c not in names]
         if contract.one_of and not any(c in names for c in contract.one_of):
             missing.append(" or ".join(contract.one_of))
         if missing:
             raise QuarantineError(
                 f"missing required column(s) {', '.join(missing)} (a {contract.name} file needs "
-                f"{', '.join(contract.required + ((' or '.join(contract.one_of),) if contract.one_of else ()))}; "
-                f"found: {', '.join(names)})"
+                f"{', '.join(needed)}; found: {', '.join(names)})"
             )
         con.execute("drop table if exists _incoming")
         con.execute(f"create temp table _incoming as {select_sql}")
@@ -298,7 +288,17 @@ def load_file(
         target = _quarantine(path, contract.name, quarantine_dir, error)
         con.execute(
             "insert into raw._load_log values (?, ?, ?, ?, ?, ?, 'quarantined', 0, 0, 0, ?, ?, ?)",
-            [load_id, contract.name, rel_path, digest, path.stat().st_size, fmt, error, str(target), loaded_at],
+            [
+                load_id,
+                contract.name,
+                rel_path,
+                digest,
+                path.stat().st_size,
+                fmt,
+                error,
+                str(target),
+                loaded_at,
+            ],
         )
         return FileReport(path=rel_path, status="quarantined", error=error)
 
@@ -311,7 +311,9 @@ def load_file(
         for name in names:
             if name not in existing:
                 con.execute(f"alter table {table} add column {quote_ident(name)} varchar")
-        con.execute(f"create or replace temp table _judged as select *, {reject} as _reject_reason from _incoming")
+        con.execute(
+            f"create or replace temp table _judged as select *, {reject} as _reject_reason from _incoming"
+        )
         data_cols = ", ".join(quote_ident(n) for n in names)
         con.execute(
             f"""
@@ -322,11 +324,12 @@ def load_file(
             """,
             [loaded_at, load_id, digest],
         )
+        record = ", ".join(f"{quote_ident(n)} := {quote_ident(n)}" for n in names)
         con.execute(
             f"""
             insert into raw._rejected_rows
             select ?, ?, ?, _row_number, split_part(_reject_reason, ':', 1), _reject_reason,
-                   to_json(struct_pack({", ".join(f"{quote_ident(n)} := {quote_ident(n)}" for n in names)})), ?
+                   to_json(struct_pack({record})), ?
             from _judged where _reject_reason is not null
             """,
             [load_id, contract.name, rel_path, loaded_at],
@@ -341,7 +344,18 @@ def load_file(
             raise RuntimeError(f"{rel_path}: rows read ({read}) != loaded ({loaded}) + rejected ({rejected})")
         con.execute(
             "insert into raw._load_log values (?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, null, null, ?)",
-            [load_id, contract.name, rel_path, digest, path.stat().st_size, fmt, read, loaded, rejected, loaded_at],
+            [
+                load_id,
+                contract.name,
+                rel_path,
+                digest,
+                path.stat().st_size,
+                fmt,
+                read,
+                loaded,
+                rejected,
+                loaded_at,
+            ],
         )
         con.execute("commit")
     except BaseException:
@@ -350,7 +364,9 @@ def load_file(
     finally:
         con.execute("drop table if exists _judged")
         con.execute("drop table if exists _incoming")
-    return FileReport(path=rel_path, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected)
+    return FileReport(
+        path=rel_path, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected
+    )
 
 
 def ingest_entity(
@@ -364,7 +380,9 @@ def ingest_entity(
     """Load every landing file of ``entity`` not seen before (by content hash)."""
     contract = CONTRACTS[entity]
     ensure_raw_schema(con)
-    seen = {r[0] for r in con.execute("select file_hash from raw._load_log where entity = ?", [entity]).fetchall()}
+    seen = {
+        r[0] for r in con.execute("select file_hash from raw._load_log where entity = ?", [entity]).fetchall()
+    }
     report = EntityReport(entity=entity)
     for path in discover_files(landing_dir, entity):
         digest = file_hash(path)
@@ -384,3 +402,58 @@ def ingest_entity(
             else:
                 progress(f"  QUARANTINED {result.error}")
     return report
+
+
+# --- Dagster assets ------------------------------------------------------------------------------
+# Keys match the dbt source names (raw.leads ...), so dbt lineage joins the ingest assets by itself.
+
+
+def build_ingest_asset(entity: str) -> AssetsDefinition:
+    contract = CONTRACTS[entity]
+
+    @asset(
+        key=AssetKey(["raw", entity]),
+        group_name="raw",
+        kinds={"duckdb"},
+        description=(
+            f"New landing files of {entity}/ loaded into raw.{entity} (text, every version kept). "
+            + ("Optional entity: an absent folder loads nothing. " if contract.optional else "")
+            + "Unparseable files are quarantined, unusable rows go to raw._rejected_rows."
+        ),
+    )
+    def _ingest(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+        progress.say(f"ingest   {entity}")
+        with warehouse.connect() as con:
+            report = ingest_entity(
+                con,
+                entity,
+                Path(warehouse.landing_dir),
+                Path(warehouse.quarantine_dir),
+                load_id=context.run_id,
+                progress=progress.say,
+            )
+            total = con.execute(f"select count(*) from raw.{entity}").fetchone()[0]
+        for bad in report.quarantined:
+            context.log.warning(f"quarantined {bad.error}")
+        progress.say(
+            f"ingest   {entity}: {len(report.loaded)} new files, {report.rows_read:,} rows read = "
+            f"{report.rows_loaded:,} loaded + {report.rows_rejected:,} rejected; "
+            f"{len(report.quarantined)} quarantined; {report.skipped_files} already loaded"
+        )
+        return MaterializeResult(
+            metadata={
+                "files_loaded": len(report.loaded),
+                "files_quarantined": len(report.quarantined),
+                "files_already_loaded": report.skipped_files,
+                "rows_read": report.rows_read,
+                "rows_loaded": report.rows_loaded,
+                "rows_rejected": report.rows_rejected,
+                "rows_total": total,
+                "quarantined": MetadataValue.json([f.error for f in report.quarantined]),
+            }
+        )
+
+    return _ingest
+
+
+ingest_assets = [build_ingest_asset(entity) for entity in CONTRACTS]

@@ -1,0 +1,59 @@
+# Two commands: `make demo` and `make test`. Both set up everything from python3.11 + pip + make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+TOOLS := .tools
+VENV := .venv
+UV := $(TOOLS)/bin/uv
+BIN := $(VENV)/bin
+DEMO_SIZE ?= M
+DEMO_SEED ?= 42
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help setup demo test lint format bench ui clean clean-data
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 2; }
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+setup: $(VENV)/.synced  ## create .venv with the locked dependencies
+
+demo: setup  ## generate M-size CRM data, run the whole pipeline, print the summary
+	$(BIN)/leadflow generate --size $(DEMO_SIZE) --seed $(DEMO_SEED) --out data
+	$(BIN)/leadflow run
+	@echo
+	@echo "Analytics file: data/analytics.duckdb   Try: $(BIN)/leadflow sql \"show all tables\""
+
+test: setup  ## lint, then the whole test suite
+	$(BIN)/ruff check orchestration tests bench
+	$(BIN)/ruff format --check orchestration tests bench
+	$(BIN)/sqlfluff lint models macros tests/dbt
+	$(BIN)/pytest
+
+lint: setup  ## ruff and sqlfluff only
+	$(BIN)/ruff check orchestration tests bench
+	$(BIN)/sqlfluff lint models macros tests/dbt
+
+format: setup  ## apply ruff formatting
+	$(BIN)/ruff format orchestration tests bench
+	$(BIN)/ruff check --fix orchestration tests bench
+
+bench: setup  ## benchmark on L data; writes docs/performance.md
+	$(BIN)/python bench/run.py --size L
+
+ui: setup  ## open the Dagster UI on http://localhost:3000
+	$(BIN)/leadflow ui
+
+clean-data:  ## delete generated data, warehouse and published file
+	rm -rf data
+
+clean: clean-data  ## also delete environments and dbt artefacts
+	rm -rf $(VENV) $(TOOLS) target logs .pytest_cache .ruff_cache

@@ -1,0 +1,249 @@
+"""``leadflow``: generate demo data, run the pipeline, query the analytics file, see the state of things.
+
+Heavy imports (Dagster, dbt, GX) happen inside the commands, so ``leadflow --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from orchestration.settings import Settings
+
+EPILOG = """\
+environment variables (defaults in brackets):
+  LEADFLOW_LANDING_DIR     landing folder with leads/ activities/ deals/ companies/  [data/landing]
+  LEADFLOW_WAREHOUSE_PATH  private working DuckDB file written by the pipeline       [data/warehouse.duckdb]
+  LEADFLOW_ANALYTICS_PATH  published read-only file for analysts                     [data/analytics.duckdb]
+  LEADFLOW_QUARANTINE_DIR  where unparseable landing files are copied                [data/quarantine]
+  LEADFLOW_MEMORY_LIMIT    DuckDB memory limit                                       [12GB]
+  LEADFLOW_TEMP_DIR        DuckDB spill folder                                       [data/tmp]
+See docs/configuration.md for all of them.
+"""
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from orchestration import generate
+
+    out = Path(args.out)
+    summary = generate.generate(
+        out=out,
+        size=args.size,
+        seed=args.seed,
+        n_leads=args.leads,
+        end_date=args.end_date,
+        progress=lambda msg: print(msg, file=sys.stderr, flush=True),
+    )
+    print(json.dumps(summary, indent=2, default=str))
+    print(f"\nlanding files: {out / 'landing'}\nground truth:  {out / 'ground_truth'}", file=sys.stderr)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from orchestration import progress
+    from orchestration.run import RunInProgressError, format_summary, run_pipeline
+
+    if not args.quiet:
+        progress.enable()
+    settings = Settings.from_env()
+    if not settings.landing_dir.is_dir():
+        print(
+            f"error: landing folder {settings.landing_dir} does not exist. Generate demo data with "
+            "`leadflow generate --size S --out data` or set LEADFLOW_LANDING_DIR.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        summary = run_pipeline(settings, full_refresh=args.full_refresh)
+    except RunInProgressError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    print(format_summary(summary))
+    return 0 if summary.success else 1
+
+
+def _open_analytics(path: Path):
+    import duckdb
+
+    if not path.exists():
+        raise SystemExit(f"error: {path} does not exist yet; run `leadflow run` first.")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def _print_relation(con, query: str, fmt: str, max_rows: int) -> None:
+    relation = con.sql(query)
+    if relation is None:
+        return
+    if fmt == "table":
+        relation.show(max_rows=max_rows, max_width=200)
+    else:
+        frame = relation.df()
+        if fmt == "csv":
+            sys.stdout.write(frame.to_csv(index=False))
+        else:
+            sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
+
+
+def _shell(con, fmt: str, max_rows: int) -> None:
+    import duckdb
+
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (line editing and history for input())
+    print("leadflow sql (read-only). End statements with ';'. Try: show all tables;  Quit: .quit or Ctrl-D")
+    buffer: list[str] = []
+    while True:
+        try:
+            line = input("... " if buffer else "leadflow> ")
+        except EOFError:
+            print()
+            return
+        if not buffer and line.strip() in (".quit", ".exit", "quit", "exit"):
+            return
+        buffer.append(line)
+        if line.rstrip().endswith(";"):
+            statement = "\n".join(buffer)
+            buffer = []
+            try:
+                _print_relation(con, statement, fmt, max_rows)
+            except duckdb.Error as exc:
+                print(f"error: {exc}")
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    settings = Settings.from_env()
+    path = Path(args.db) if args.db else settings.analytics_path
+    con = _open_analytics(path)
+    try:
+        query = Path(args.file).read_text(encoding="utf-8") if args.file else args.query
+        if query:
+            try:
+                _print_relation(con, query, args.format, args.max_rows)
+            except duckdb.Error as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+        else:
+            _shell(con, args.format, args.max_rows)
+    finally:
+        con.close()
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from orchestration.status import collect_status, format_status
+
+    status = collect_status(Settings.from_env())
+    print(json.dumps(status, indent=2, default=str) if args.json else format_status(status))
+    return 0
+
+
+def _cmd_ui(args: argparse.Namespace) -> int:
+    import os
+
+    from orchestration.project import ensure_manifest
+    from orchestration.settings import ROOT
+
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    settings.export()
+    ensure_manifest()
+    dagster = Path(sys.executable).parent / "dagster"
+    argv = [str(dagster), "dev", "-m", "orchestration.definitions", "-p", str(args.port)]
+    os.chdir(ROOT)
+    os.execv(argv[0], argv)
+    return 0  # not reached
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leadflow",
+        description="leadflow: a lead-management warehouse on Dagster, dbt and DuckDB.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = sub.add_parser(
+        "generate",
+        help="write realistic synthetic CRM exports (with defects) and their ground truth",
+        description=textwrap.dedent(
+            """\
+            Write synthetic CRM landing files into OUT/landing/{leads,activities,deals,companies}/ and the
+            ground truth (true person behind each record, spam, propensity) into OUT/ground_truth/.
+            Deterministic: the same size, seed and end date give the same files. See docs/generator.md."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    gen.add_argument(
+        "--size", choices=["S", "M", "L"], default="S", help="S ≈ 5k, M ≈ 100k, L ≈ 1M lead records"
+    )
+    gen.add_argument(
+        "--leads", type=int, default=None, help="exact number of lead records (overrides --size)"
+    )
+    gen.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    gen.add_argument(
+        "--out", default="data", help="output folder (default: data, so landing is data/landing)"
+    )
+    gen.add_argument(
+        "--end-date",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 11, 20),
+        help="last day of generated history, YYYY-MM-DD (default 2026-11-20)",
+    )
+    gen.set_defaults(func=_cmd_generate)
+
+    run = sub.add_parser(
+        "run",
+        help="ingest new landing files, build and test all models, publish the analytics file",
+        description=textwrap.dedent(
+            """\
+            Materialize every asset in this process: ingest new landing files into raw, run the Great
+            Expectations gates, dbt build (models and tests), then publish the analyst file atomically.
+            A failed gate stops everything downstream and leaves the published file untouched.
+            Exit status: 0 success, 1 a gate or step failed, 2 bad setup, 3 another run in progress."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    run.add_argument("--quiet", action="store_true", help="no progress lines, only the closing summary")
+    run.set_defaults(func=_cmd_run)
+
+    sql = sub.add_parser(
+        "sql",
+        help="query the published analytics file (read-only), or open a SQL shell",
+        description="Run QUERY on the published analytics file, or open an interactive shell without one.",
+    )
+    sql.add_argument("query", nargs="?", help="SQL to run; omit for an interactive shell")
+    sql.add_argument("-f", "--file", help="read the SQL from a file")
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.add_argument("--max-rows", type=int, default=40, help="rows shown in table format (default 40)")
+    sql.add_argument("--db", help="another DuckDB file to open read-only (default: the analytics file)")
+    sql.set_defaults(func=_cmd_sql)
+
+    status = sub.add_parser(
+        "status",
+        help="last run, row counts, failed checks, quarantined files and rejected rows",
+        description="Show the last run, rows per table, failed checks and what in the landing data to fix.",
+    )
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(func=_cmd_status)
+
+    ui = sub.add_parser("ui", help="open the Dagster UI (dagster dev) on this project")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=_cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,270 @@
+"""One pipeline run, in-process, as the CLI and the tests start it.
+
+Runs the ``refresh_all`` job in this process (DuckDB: one writer), under a file lock so two runs never
+write at once, then reads back what a person wants to know: rows per layer, checks passed and failed,
+rejected rows, quarantined files, and where the analytics file is. The same facts are saved as
+``last_run.json`` for ``leadflow status``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.project import ensure_manifest
+from orchestration.settings import Settings
+
+LAYERS = ("raw", "staging", "intermediate", "marts")
+
+
+class RunInProgressError(RuntimeError):
+    """Another leadflow run holds the lock; we refuse rather than risk two writers."""
+
+
+@dataclass
+class CheckOutcome:
+    asset: str
+    check: str
+    passed: bool
+    severity: str
+    description: str | None = None
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    started_at: str
+    finished_at: str
+    success: bool
+    published: bool
+    analytics_path: str
+    warehouse_path: str
+    log_path: str = ""
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    loaded_this_run: dict[str, dict[str, int]] = field(default_factory=dict)
+    quarantined_this_run: list[dict[str, str]] = field(default_factory=list)
+    unknown_activity_types: int = 0
+    checks_passed: int = 0
+    checks_failed: list[CheckOutcome] = field(default_factory=list)
+    checks_warned: list[CheckOutcome] = field(default_factory=list)
+    failed_steps: list[dict[str, str]] = field(default_factory=list)
+    skipped_steps: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, default=str)
+
+
+@contextmanager
+def run_lock(state_dir: Path) -> Iterator[None]:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = state_dir / "run.lock"
+    handle = lock_path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise RunInProgressError(
+            f"another leadflow run is in progress ({holder}); it holds {lock_path}. "
+            "Wait for it to finish: two runs would both write the warehouse."
+        ) from exc
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        handle.flush()
+        yield
+    finally:
+        handle.seek(0)
+        handle.truncate()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _instance():
+    from dagster import DagsterInstance
+
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
+def _layer_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
+    rows: dict[str, dict[str, int]] = {}
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() "
+        "where database_name = current_database() and not starts_with(table_name, '_') order by 1, 2"
+    ).fetchall()
+    for schema, table in tables:
+        if schema in LAYERS:
+            count = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            rows.setdefault(schema, {})[table] = count
+    return rows
+
+
+def _collect_warehouse_facts(summary: RunSummary, warehouse_path: Path) -> None:
+    if not warehouse_path.exists():
+        return
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        summary.rows = _layer_counts(con)
+        has_log = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = '_load_log'"
+        ).fetchone()[0]
+        if has_log:
+            for entity, files, read, loaded, rejected in con.execute(
+                """
+                select entity, count(*) filter (where status = 'loaded'), sum(rows_read), sum(rows_loaded),
+                       sum(rows_rejected)
+                from raw._load_log where load_id = ? group by entity order by entity
+                """,
+                [summary.run_id],
+            ).fetchall():
+                summary.loaded_this_run[entity] = {
+                    "files": files,
+                    "rows_read": int(read or 0),
+                    "rows_loaded": int(loaded or 0),
+                    "rows_rejected": int(rejected or 0),
+                }
+            summary.quarantined_this_run = [
+                {"file": f, "error": e}
+                for f, e in con.execute(
+                    "select source_file, error from raw._load_log "
+                    "where load_id = ? and status = 'quarantined' order by source_file",
+                    [summary.run_id],
+                ).fetchall()
+            ]
+        if "stg_activities" in summary.rows.get("staging", {}):
+            summary.unknown_activity_types = con.execute(
+                "select count(*) from staging.stg_activities where is_unknown_activity_type"
+            ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False) -> RunSummary:
+    """Materialize every asset in-process; never raises for a failed gate (the summary says so)."""
+    settings = settings or Settings.from_env()
+    settings.ensure_dirs()
+    settings.export()
+    started = datetime.now(UTC)
+    with run_lock(settings.state_dir):
+        ensure_manifest()
+        from orchestration.definitions import build_definitions
+
+        defs = build_definitions(settings)
+        job = defs.get_job_def("refresh_all")
+        run_config: dict[str, Any] = {
+            "loggers": {"console": {"config": {"log_level": "ERROR"}}},
+            "ops": {"leadflow_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+        }
+        log_dir = settings.state_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"run-{started:%Y%m%dT%H%M%S}.log"
+        # dagster-dbt echoes dbt's whole log to stdout; keep it in a file, progress goes to stderr.
+        with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            result = job.execute_in_process(run_config=run_config, instance=_instance(), raise_on_error=False)
+
+        summary = RunSummary(
+            run_id=result.run_id,
+            started_at=started.isoformat(timespec="seconds"),
+            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            success=result.success,
+            published=False,
+            analytics_path=str(settings.analytics_path),
+            warehouse_path=str(settings.warehouse_path),
+            log_path=str(log_path),
+        )
+        for evaluation in result.get_asset_check_evaluations():
+            outcome = CheckOutcome(
+                asset=evaluation.asset_key.to_user_string(),
+                check=evaluation.check_name,
+                passed=evaluation.passed,
+                severity=evaluation.severity.value,
+                description=evaluation.description,
+            )
+            if evaluation.passed:
+                summary.checks_passed += 1
+            elif evaluation.severity.value == "WARN":
+                summary.checks_warned.append(outcome)
+            else:
+                summary.checks_failed.append(outcome)
+        for event in result.all_events:
+            if event.is_step_failure:
+                error = event.step_failure_data.error
+                message = error.message.strip() if error else "failed"
+                summary.failed_steps.append({"step": event.step_key or "", "error": message[:4000]})
+            elif event.is_step_skipped:
+                summary.skipped_steps.append(event.step_key or "")
+            elif (
+                event.is_step_materialization and event.asset_key and event.asset_key.path == ["analytics_db"]
+            ):
+                summary.published = True
+        summary.success = summary.success and not summary.checks_failed and not summary.failed_steps
+        _collect_warehouse_facts(summary, settings.warehouse_path)
+
+    runs_dir = settings.state_dir / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    (runs_dir / f"{summary.run_id}.json").write_text(summary.to_json(), encoding="utf-8")
+    (settings.state_dir / "last_run.json").write_text(summary.to_json(), encoding="utf-8")
+    return summary
+
+
+def format_summary(summary: RunSummary) -> str:
+    """The closing summary a person reads in the terminal."""
+    lines = [
+        "",
+        "leadflow run " + ("SUCCEEDED" if summary.success else "FAILED") + f"  (run {summary.run_id})",
+    ]
+    if summary.loaded_this_run:
+        lines.append("  loaded this run:")
+        for entity, f in summary.loaded_this_run.items():
+            lines.append(
+                f"    {entity:<11} {f['files']:>3} files  {f['rows_read']:>11,} read = "
+                f"{f['rows_loaded']:>11,} loaded + {f['rows_rejected']:>7,} rejected"
+            )
+    else:
+        lines.append("  loaded this run: no new landing files")
+    for layer in LAYERS:
+        tables = summary.rows.get(layer)
+        if tables:
+            total = sum(tables.values())
+            detail = ", ".join(f"{t} {n:,}" for t, n in tables.items())
+            lines.append(f"  {layer:<12} {total:>12,} rows  ({detail})")
+    if summary.unknown_activity_types:
+        lines.append(
+            f"  activities of unknown type kept as 'other': {summary.unknown_activity_types:,} "
+            "(add their labels to seeds/activity_type_map.csv)"
+        )
+    lines.append(
+        f"  checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed, "
+        f"{len(summary.checks_warned)} warned"
+    )
+    for check in summary.checks_failed:
+        lines.append(f"    FAILED {check.asset} :: {check.check}")
+        if check.description:
+            lines += [f"      {ln}" for ln in check.description.splitlines()[:12]]
+    for check in summary.checks_warned:
+        lines.append(f"    warn   {check.asset} :: {check.check}")
+    for step in summary.failed_steps:
+        lines.append(f"    step failed: {step['step']}: {step['error'].splitlines()[0][:300]}")
+    if summary.skipped_steps:
+        lines.append(f"  skipped because a gate failed: {', '.join(summary.skipped_steps)}")
+    for q in summary.quarantined_this_run:
+        lines.append(f"  QUARANTINED {q['error']}")
+    if summary.published:
+        lines.append(f"  published: {summary.analytics_path}  (query it: leadflow sql)")
+    else:
+        lines.append(f"  NOT published: {summary.analytics_path} still holds the previous good data")
+    if summary.log_path:
+        lines.append(f"  dbt and Dagster log: {summary.log_path}")
+    return "\n".join(lines)
