@@ -35,12 +35,12 @@ demo: setup  ## generate M-size CRM data, run the whole pipeline, print the summ
 test: setup  ## lint, then the whole test suite
 	$(BIN)/ruff check orchestration tests bench
 	$(BIN)/ruff format --check orchestration tests bench
-	$(BIN)/sqlfluff lint models macros tests/dbt
+	$(BIN)/sqlfluff lint models tests/dbt
 	$(BIN)/pytest
 
 lint: setup  ## ruff and sqlfluff only
 	$(BIN)/ruff check orchestration tests bench
-	$(BIN)/sqlfluff lint models macros tests/dbt
+	$(BIN)/sqlfluff lint models tests/dbt
 
 format: setup  ## apply ruff formatting
 	$(BIN)/ruff format orchestration tests bench

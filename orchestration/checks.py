@@ -8,6 +8,8 @@ to seconds on 20M-row loads; the row-level rules that must hold for every row (i
 are enforced on all rows by ingest itself.
 """
 
+from pathlib import Path
+
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -20,6 +22,7 @@ from dagster import (
 
 from orchestration import progress
 from orchestration.contract import CONTRACTS
+from orchestration.ingest import quarantine_loaded_files
 from orchestration.resources import Warehouse
 
 
@@ -33,23 +36,37 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
         from orchestration.quality import validate_frame
 
+        run_id = context.op_execution_context.run_id
         with warehouse.connect() as con:
             new_rows = con.execute(
-                f"select count(*) from raw.{entity} where _load_id = ?", [context.op_execution_context.run_id]
+                f"select count(*) from raw.{entity} where _load_id = ?", [run_id]
             ).fetchone()[0]
             query = f"select * from raw.{entity} where _load_id = ?"
             sampled = new_rows > warehouse.gx_max_rows
             if sampled:
                 sample = f"reservoir({warehouse.gx_max_rows} rows) repeatable (42)"
                 query = f"select * from ({query}) using sample {sample}"
-            frame = con.execute(query, [context.op_execution_context.run_id]).df()
-        outcome = validate_frame(entity, frame)
+            frame = con.execute(query, [run_id]).df()
+            outcome = validate_frame(entity, frame)
+            quarantined: list[str] = []
+            if not outcome.passed:
+                quarantined = _files_to_quarantine(entity, frame, validate_frame)
+                quarantine_loaded_files(
+                    con,
+                    entity,
+                    run_id,
+                    quarantined,
+                    reason=outcome.summary().replace("\n", " "),
+                    landing_dir=Path(warehouse.landing_dir),
+                    quarantine_dir=Path(warehouse.quarantine_dir),
+                )
         progress.say(
             f"gx       {entity}: {'passed' if outcome.passed else 'FAILED'} "
             f"({outcome.evaluated} expectations on {len(frame):,} rows{' sampled' if sampled else ''})"
         )
         if not outcome.passed:
             context.log.error(outcome.summary())
+            progress.say(f"gx       quarantined {len(quarantined)} file(s): {', '.join(quarantined)}")
         return AssetCheckResult(
             passed=outcome.passed,
             severity=AssetCheckSeverity.ERROR,
@@ -59,6 +76,7 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
                 "rows_validated": len(frame),
                 "sampled": sampled,
                 "expectations": outcome.evaluated,
+                "quarantined_files": MetadataValue.json(quarantined),
                 "failed_expectations": MetadataValue.json(
                     [
                         {
@@ -74,6 +92,17 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
         )
 
     return _check
+
+
+def _files_to_quarantine(entity: str, frame, validate_frame) -> list[str]:
+    """The files of a failed batch that fail on their own; all of them when the failure is only in
+    aggregate (a "mostly" threshold crossed by the batch as a whole). Runs only after a failure."""
+    files = sorted(frame["_source_file"].unique())
+    if len(files) > 1:
+        failing = [f for f in files if not validate_frame(entity, frame[frame["_source_file"] == f]).passed]
+        if failing:
+            return failing
+    return files
 
 
 gx_checks = [build_gx_check(entity) for entity in CONTRACTS]

@@ -457,3 +457,45 @@ def build_ingest_asset(entity: str) -> AssetsDefinition:
 
 
 ingest_assets = [build_ingest_asset(entity) for entity in CONTRACTS]
+
+
+def quarantine_loaded_files(
+    con: duckdb.DuckDBPyConnection,
+    entity: str,
+    load_id: str,
+    files: list[str],
+    reason: str,
+    landing_dir: Path,
+    quarantine_dir: Path,
+) -> None:
+    """Take files that failed the raw gate back out of raw, as if they had been quarantined on arrival.
+
+    Without this, a batch that failed its gate would stay in raw as "loaded" and flow into staging on
+    the next run unvalidated. Their hashes stay in the log, so the same content is not loaded again;
+    a corrected file (new content) loads normally.
+    """
+    con.execute("begin transaction")
+    try:
+        for rel_path in files:
+            con.execute(
+                f"delete from raw.{entity} where _load_id = ? and _source_file = ?", [load_id, rel_path]
+            )
+            con.execute(
+                "delete from raw._rejected_rows where load_id = ? and entity = ? and source_file = ?",
+                [load_id, entity, rel_path],
+            )
+            error = f"{rel_path}: failed the raw quality gate: {reason}"
+            source = landing_dir / rel_path
+            target = _quarantine(source, entity, quarantine_dir, error) if source.exists() else None
+            con.execute(
+                """
+                update raw._load_log
+                set status = 'quarantined', rows_loaded = 0, rows_rejected = 0, error = ?, quarantine_path = ?
+                where load_id = ? and entity = ? and source_file = ?
+                """,
+                [error, str(target) if target else None, load_id, entity, rel_path],
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise

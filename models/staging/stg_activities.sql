@@ -85,7 +85,8 @@ final as (
             ',',
             case when current_versions.direction_raw not in ('inbound', 'outbound') then 'direction' end,
             case
-                when current_versions.rating_raw is not null
+                when
+                    current_versions.rating_raw is not null
                     and coalesce(current_versions.rating_number not between 1 and 5, true)
                     then 'rating'
             end

@@ -110,12 +110,18 @@ final as (
             case when current_versions.is_invalid_employee_count then 'employee_count' end,
             case when current_versions.is_invalid_annual_revenue then 'annual_revenue' end,
             case when current_versions.is_invalid_email_opt_out then 'email_opt_out' end,
-            case when current_versions.country_raw is not null and country_aliases.country_code is null
-                    then 'country' end,
-            case when current_versions.industry_raw is not null and industry_map.industry is null
-                    then 'industry' end,
-            case when current_versions.lead_source_raw is not null and lead_source_map.channel is null
-                    then 'lead_source' end
+            case
+                when current_versions.country_raw is not null and country_aliases.country_code is null
+                    then 'country'
+            end,
+            case
+                when current_versions.industry_raw is not null and industry_map.industry is null
+                    then 'industry'
+            end,
+            case
+                when current_versions.lead_source_raw is not null and lead_source_map.channel is null
+                    then 'lead_source'
+            end
         ), '') as invalid_fields,
         current_versions.extra_attributes,
         current_versions.version_count,

@@ -1,0 +1,21 @@
+"""Stand-ins for dbt's cross-database macros, rendering the DuckDB spelling for linting."""
+
+
+def safe_cast(expr, type_):
+    return f"cast({expr} as {type_})"
+
+
+def type_timestamp():
+    return "timestamp"
+
+
+def type_float():
+    return "double"
+
+
+def type_bigint():
+    return "bigint"
+
+
+def type_string():
+    return "varchar"

@@ -1,0 +1,92 @@
+"""The Dagster code location as a snapshot: an accidental change to assets, checks, jobs or schedules
+shows up here. Also the pure dbt-argument builder and the landing contract's single definition."""
+
+from __future__ import annotations
+
+import yaml
+
+from orchestration.contract import CONTRACTS, LINEAGE_COLUMNS
+from orchestration.dbt import dbt_build_args
+from orchestration.settings import ROOT
+
+
+def test_asset_graph_snapshot() -> None:
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = sorted(k.to_user_string() for k in graph.get_all_asset_keys())
+    assert keys == [
+        "analytics_db",
+        "raw/activities",
+        "raw/companies",
+        "raw/deals",
+        "raw/leads",
+        "reference/activity_type_map",
+        "reference/country_aliases",
+        "reference/deal_stage_map",
+        "reference/disposable_email_domains",
+        "reference/free_email_domains",
+        "reference/industry_map",
+        "reference/lead_source_map",
+        "reference/reps",
+        "staging/stg_activities",
+        "staging/stg_companies",
+        "staging/stg_deals",
+        "staging/stg_leads",
+    ]
+    # ingest keys are the dbt source keys, so staging depends on them directly
+    assert {p.to_user_string() for p in graph.get(_key("staging/stg_leads")).parent_keys} >= {"raw/leads"}
+    assert {p.to_user_string() for p in graph.get(_key("analytics_db")).parent_keys} >= {
+        "staging/stg_leads",
+        "staging/stg_activities",
+        "staging/stg_deals",
+        "staging/stg_companies",
+    }
+    groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert groups["raw/leads"] == "raw"
+    assert groups["staging/stg_leads"] == "staging"
+    assert groups["reference/reps"] == "reference"
+    assert groups["analytics_db"] == "publish"
+
+
+def test_checks_jobs_and_schedule_snapshot() -> None:
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    checks = {c.to_user_string() for c in graph.asset_check_keys}
+    gx = sorted(c for c in checks if ":gx_" in c)
+    assert gx == [
+        "raw/activities:gx_activities_suite",
+        "raw/companies:gx_companies_suite",
+        "raw/deals:gx_deals_suite",
+        "raw/leads:gx_leads_suite",
+    ]
+    from orchestration.checks import gx_checks
+
+    assert all(spec.blocking for checks_def in gx_checks for spec in checks_def.check_specs)
+    assert "staging/stg_leads:unique_stg_leads_lead_key" in checks
+    assert "staging/stg_deals:not_null_stg_deals_deal_stage" in checks
+    assert [j.name for j in defs.jobs] == ["refresh_all"]
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    assert schedule.cron_schedule == "0 6 * * *"
+    assert schedule.execution_timezone == "UTC"
+    assert schedule.default_status.value == "STOPPED"
+
+
+def _key(user_string: str):
+    from dagster import AssetKey
+
+    return AssetKey(user_string.split("/"))
+
+
+def test_dbt_build_args() -> None:
+    assert dbt_build_args() == ["build"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+    assert dbt_build_args(extra_vars={"b": 1, "a": "x"}) == ["build", "--vars", '{"a": "x", "b": 1}']
+
+
+def test_dbt_sources_document_exactly_the_landing_contract() -> None:
+    sources = yaml.safe_load((ROOT / "models/staging/_raw__sources.yml").read_text())["sources"][0]
+    documented = {t["name"]: [c["name"] for c in t["columns"]] for t in sources["tables"]}
+    for name, contract in CONTRACTS.items():
+        assert documented[name] == list(contract.columns) + list(LINEAGE_COLUMNS)

@@ -1,0 +1,224 @@
+"""Ingest: every format, case-insensitive columns, extras kept, bad files quarantined, bad rows rejected,
+counts reconciled, each file loaded once and atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.contract import CONTRACTS
+from orchestration.ingest import ingest_entity, load_file
+from orchestration.resources import connect
+from tests.landing import write_csv, write_jsonl, write_parquet
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    return tmp_path / "landing"
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    with connect(tmp_path / "wh.duckdb", memory_limit="2GB") as connection:
+        yield connection
+
+
+def _ingest(con, landing: Path, entity: str = "leads", load_id: str = "run-1"):
+    return ingest_entity(con, entity, landing, landing.parent / "quarantine", load_id)
+
+
+def test_every_format_loads_with_the_same_values(con, landing: Path) -> None:
+    header = ["lead_id", "created_at", "email", "employee_count"]
+    write_csv(landing / "leads" / "a.csv", header, [["C1", "2026-01-01T10:00:00Z", "c1@x.com", "10"]])
+    write_csv(landing / "leads" / "b.csv.gz", header, [["G1", "2026-01-01T10:00:00Z", "g1@x.com", "20"]])
+    write_jsonl(
+        landing / "leads" / "c.jsonl",
+        [{"lead_id": "J1", "created_at": "2026-01-01T10:00:00Z", "email": "j1@x.com", "employee_count": 30}],
+    )
+    write_parquet(
+        landing / "leads" / "d.parquet",
+        "select 'P1' as lead_id, timestamp '2026-01-01 10:00:00' as created_at, 'p1@x.com' as email, "
+        "40 as employee_count",
+    )
+    report = _ingest(con, landing)
+
+    assert [f.status for f in report.files] == ["loaded"] * 4
+    rows = con.execute(
+        "select lead_id, email, employee_count, _source_file, _row_number, "
+        "try_cast(created_at as timestamptz) at time zone 'UTC' from raw.leads order by lead_id"
+    ).fetchall()
+    assert [r[:5] for r in rows] == [
+        ("C1", "c1@x.com", "10", "leads/a.csv", 1),
+        ("G1", "g1@x.com", "20", "leads/b.csv.gz", 1),
+        ("J1", "j1@x.com", "30", "leads/c.jsonl", 1),
+        ("P1", "p1@x.com", "40", "leads/d.parquet", 1),
+    ]
+    assert {str(r[5]) for r in rows} == {"2026-01-01 10:00:00"}
+
+
+def test_column_names_match_case_insensitively_and_extras_are_kept(con, landing: Path) -> None:
+    write_csv(
+        landing / "leads" / "a.csv",
+        ["LEAD_ID", "Created_At", "Email", "hs_persona"],
+        [["L1", "2026-01-01", "a@x.com", "cfo"], ["L2", "2026-01-02", "b@x.com", "ops"]],
+    )
+    write_jsonl(
+        landing / "leads" / "b.jsonl",
+        [
+            {"Lead_Id": "L3", "created_at": "2026-01-03", "crm_lead_score": 87},
+            {"lead_id": "L4", "CREATED_AT": "2026-01-04"},
+        ],
+    )
+    _ingest(con, landing)
+    rows = con.execute("select lead_id, created_at, hs_persona, crm_lead_score from raw.leads order by 1").fetchall()
+    assert rows == [
+        ("L1", "2026-01-01", "cfo", None),
+        ("L2", "2026-01-02", "ops", None),
+        ("L3", "2026-01-03", None, "87"),
+        ("L4", "2026-01-04", None, None),
+    ]
+
+
+def test_semicolon_delimited_csv_with_quoted_delimiters(con, landing: Path) -> None:
+    path = landing / "leads" / "semi.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text('lead_id;created_at;company_name\nL1;2026-01-01;"Smith; Sons"\n', encoding="utf-8")
+    report = _ingest(con, landing)
+    assert report.rows_loaded == 1
+    assert con.execute("select company_name from raw.leads").fetchone() == ("Smith; Sons",)
+
+
+def test_bad_rows_are_rejected_with_column_and_reason_and_counts_reconcile(con, landing: Path) -> None:
+    write_csv(
+        landing / "leads" / "a.csv",
+        ["lead_id", "created_at", "updated_at", "email"],
+        [
+            ["L1", "2026-01-01T10:00:00+02:00", "", "ok@x.com"],
+            ["", "2026-01-01", "", "no-id@x.com"],
+            ["L3", "not a date", "", "bad-ts@x.com"],
+            ["L4", "2026-01-01", "2026-13-45", "bad-update@x.com"],
+            ["L5", "", "", "no-created@x.com"],
+        ],
+    )
+    report = _ingest(con, landing)
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (5, 1, 4)
+    rejected = con.execute(
+        "select row_number, column_name, reason, record ->> 'email' from raw._rejected_rows order by row_number"
+    ).fetchall()
+    assert [(r[0], r[1], r[3]) for r in rejected] == [
+        (2, "lead_id", "no-id@x.com"),
+        (3, "created_at", "bad-ts@x.com"),
+        (4, "updated_at", "bad-update@x.com"),
+        (5, "created_at", "no-created@x.com"),
+    ]
+    assert "got 'not a date'" in rejected[1][2]
+    assert "expected an ISO-8601 timestamp" in rejected[2][2]
+    log = con.execute("select rows_read, rows_loaded, rows_rejected, status from raw._load_log").fetchone()
+    assert log == (5, 1, 4, "loaded")
+
+
+def test_activity_needs_lead_id_or_email(con, landing: Path) -> None:
+    write_csv(
+        landing / "activities" / "a.csv",
+        ["activity_id", "lead_id", "email", "activity_type", "occurred_at"],
+        [
+            ["A1", "L1", "", "call", "2026-01-01"],
+            ["A2", "", "x@y.com", "call", "2026-01-01"],
+            ["A3", "", "", "call", "2026-01-01"],
+        ],
+    )
+    report = _ingest(con, landing, entity="activities")
+    assert (report.rows_loaded, report.rows_rejected) == (2, 1)
+    assert con.execute("select reason from raw._rejected_rows").fetchone()[0].startswith("lead_id/email:")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("ragged.csv", "lead_id,created_at\nL1,2026-01-01\nL2,2026-01-02,extra\n", "Line: 3"),
+        ("no_created.csv", "lead_id,email\nL1,a@x.com\n", "missing required column(s) created_at"),
+        ("empty.csv", "", "the file is empty"),
+        ("dupe_cols.csv", "lead_id,Lead_ID,created_at\n1,1,2026-01-01\n", "appears twice"),
+        ("broken.jsonl", '{"lead_id": "L1", "created_at": "2026-01-01"}\n{"lead_id": \n', "cannot be parsed as JSONL"),
+        ("fake.parquet", "this is not parquet", "cannot be parsed as PARQUET"),
+    ],
+)
+def test_unparseable_file_is_quarantined_whole_and_others_still_load(
+    con, landing: Path, name: str, content: str, expected: str
+) -> None:
+    write_csv(landing / "leads" / "good.csv", ["lead_id", "created_at"], [["G1", "2026-01-01"]])
+    bad = landing / "leads" / name
+    bad.write_text(content, encoding="utf-8")
+    report = _ingest(con, landing)
+
+    assert [f.path for f in report.loaded] == ["leads/good.csv"]
+    (quarantined,) = report.quarantined
+    assert quarantined.path == f"leads/{name}"
+    assert quarantined.error.startswith(f"leads/{name}: ")
+    assert expected in quarantined.error
+    # nothing of the bad file reached raw, and a copy with the error sits in quarantine
+    assert con.execute("select distinct _source_file from raw.leads").fetchall() == [("leads/good.csv",)]
+    copied = landing.parent / "quarantine" / "leads" / name
+    assert copied.read_text(encoding="utf-8") == content
+    assert expected in (copied.parent / f"{name}.error.txt").read_text(encoding="utf-8")
+    status, error = con.execute(
+        "select status, error from raw._load_log where source_file = ?", [f"leads/{name}"]
+    ).fetchone()
+    assert status == "quarantined" and expected in error
+
+
+def test_each_file_loads_once_and_a_changed_file_loads_again(con, landing: Path) -> None:
+    path = write_csv(landing / "leads" / "a.csv", ["lead_id", "created_at"], [["L1", "2026-01-01"]])
+    first = _ingest(con, landing, load_id="run-1")
+    second = _ingest(con, landing, load_id="run-2")
+    assert (first.rows_loaded, second.rows_loaded, second.skipped_files) == (1, 0, 1)
+    assert con.execute("select count(*) from raw.leads").fetchone()[0] == 1
+
+    # the same content under another name is the same export: still nothing new
+    (landing / "leads" / "a_copy.csv").write_bytes(path.read_bytes())
+    assert _ingest(con, landing, load_id="run-3").rows_loaded == 0
+
+    write_csv(path, ["lead_id", "created_at", "updated_at"], [["L1", "2026-01-01", "2026-01-05"]])
+    assert _ingest(con, landing, load_id="run-4").rows_loaded == 1
+    assert con.execute("select count(*) from raw.leads").fetchone()[0] == 2  # both versions kept
+
+
+def test_a_failure_midway_leaves_nothing_of_the_file(con, landing: Path, monkeypatch) -> None:
+    write_csv(landing / "leads" / "a.csv", ["lead_id", "created_at", "hs_new"], [["L1", "2026-01-01", "x"]])
+    from orchestration import ingest as ingest_module
+
+    original_execute = duckdb.DuckDBPyConnection.execute
+    calls = {"n": 0}
+
+    class Boom(RuntimeError):
+        pass
+
+    def failing_execute(self, query, *args, **kwargs):
+        if "insert into raw._rejected_rows" in str(query):
+            calls["n"] += 1
+            raise Boom("disk went away")
+        return original_execute(self, query, *args, **kwargs)
+
+    path = landing / "leads" / "a.csv"
+    ingest_module.ensure_raw_schema(con)
+    monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", failing_execute)
+    with pytest.raises(Boom):
+        load_file(con, CONTRACTS["leads"], path, "leads/a.csv", "hash", "run-1", landing.parent / "q")
+    monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", original_execute)
+
+    assert calls["n"] == 1
+    assert con.execute("select count(*) from raw.leads").fetchone()[0] == 0
+    assert con.execute("select count(*) from raw._load_log").fetchone()[0] == 0
+    assert "hs_new" not in {r[0] for r in con.execute("describe raw.leads").fetchall()}
+    # and the next attempt loads it normally
+    assert _ingest(con, landing).rows_loaded == 1
+
+
+def test_optional_companies_folder_may_be_absent(con, landing: Path) -> None:
+    landing.mkdir(parents=True)
+    report = _ingest(con, landing, entity="companies")
+    assert report.files == [] and report.rows_read == 0
+    columns = [r[0] for r in con.execute("describe raw.companies").fetchall()]
+    assert columns[: len(CONTRACTS["companies"].columns)] == list(CONTRACTS["companies"].columns)

@@ -1,0 +1,209 @@
+"""The whole Dagster job on a small landing folder: values in staging, gates that block, published data that
+stays untouched, and analysts who keep querying while a run is in progress."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.run import RunSummary, run_pipeline
+from orchestration.settings import Settings
+from tests.landing import minimal_landing, write_csv
+
+
+def _published(settings: Settings) -> tuple[str, list[tuple]]:
+    """The publish run id and every row of every published staging table."""
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    try:
+        run_id = con.execute("select run_id from main.leadflow_publish").fetchone()[0]
+        rows = []
+        for (table,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'staging' order by 1"
+        ).fetchall():
+            rows.append((table, sorted(map(str, con.execute(f"select * from staging.{table}").fetchall()))))
+        return run_id, rows
+    finally:
+        con.close()
+
+
+def _failed_checks(summary: RunSummary) -> list[str]:
+    return [c.check for c in summary.checks_failed]
+
+
+@pytest.fixture
+def first_run(settings: Settings) -> RunSummary:
+    minimal_landing(settings.landing_dir)
+    summary = run_pipeline(settings)
+    assert summary.success, summary.to_json()
+    return summary
+
+
+def test_run_builds_typed_staging_from_landing_values(
+    settings: Settings, first_run: RunSummary, dbt_manifest: Path
+) -> None:
+    assert first_run.published
+    assert first_run.loaded_this_run["leads"] == {"files": 1, "rows_read": 2, "rows_loaded": 2, "rows_rejected": 0}
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    leads = con.execute(
+        "select lead_key, email, email_domain, country_code, employee_count, created_at::varchar "
+        "from staging.stg_leads order by lead_key"
+    ).fetchall()
+    assert leads == [
+        ("hubspot:L1", "ana.silva@acme.com", "acme.com", "BR", 120, "2026-01-05 10:00:00"),
+        # 09:30 at -05:00 is 14:30 UTC; SWE is Sweden's ISO-3 code
+        ("hubspot:L2", "bo@beta.io", "beta.io", "SE", 40, "2026-01-06 14:30:00"),
+    ]
+    deal = con.execute(
+        "select deal_stage, deal_stage_raw, amount, version_count, updated_at::varchar from staging.stg_deals"
+    ).fetchall()
+    assert deal == [("Proposal", "Proposal/Quote", 15000, 2, "2026-01-20 12:00:00")]
+    activity_types = con.execute(
+        "select activity_id, activity_type, is_rep_touch from staging.stg_activities order by 1"
+    ).fetchall()
+    assert activity_types == [("A1", "form_submit", False), ("A2", "email_sent", True), ("A3", "demo_request", False)]
+    # raw stays private
+    assert con.execute("select count(*) from duckdb_tables() where schema_name = 'raw'").fetchone()[0] == 0
+    # every published staging column is documented in schema.yml, and the docs travel with the tables
+    manifest = json.loads(dbt_manifest.read_text())
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["schema"] == "staging":
+            actual = [r[0] for r in con.execute(f"describe staging.{node['name']}").fetchall()]
+            documented = {c for c, spec in node["columns"].items() if spec["description"].strip()}
+            assert set(actual) == documented, node["name"]
+    comment = con.execute(
+        "select comment from duckdb_columns() where table_name = 'stg_leads' and column_name = 'country_code'"
+    ).fetchone()[0]
+    assert "ISO-2" in comment
+    con.close()
+
+
+def test_rerun_without_new_files_loads_nothing_and_publishes_the_same_data(
+    settings: Settings, first_run: RunSummary
+) -> None:
+    before = _published(settings)[1]
+    second = run_pipeline(settings)
+    assert second.success
+    assert second.loaded_this_run == {}
+    assert _published(settings)[1] == before
+
+
+def test_raw_gate_failure_blocks_downstream_quarantines_and_keeps_published_data(
+    settings: Settings, first_run: RunSummary
+) -> None:
+    published_before = _published(settings)
+    write_csv(
+        settings.landing_dir / "deals" / "deals_2026-02.csv",
+        ["deal_id", "lead_id", "created_at", "stage", "amount", "currency"],
+        [[f"D{i}", "L2", "2026-02-01", "Qualified", "lots", "USD"] for i in range(10, 20)],
+    )
+    failed = run_pipeline(settings)
+
+    assert not failed.success and not failed.published
+    assert _failed_checks(failed) == ["gx_deals_suite"]
+    description = failed.checks_failed[0].description
+    assert "amount" in description and "lots" in description
+    assert "leadflow_dbt_assets" in failed.skipped_steps
+    assert "analytics_db" in failed.skipped_steps
+    assert _published(settings) == published_before
+    assert [q["file"] for q in failed.quarantined_this_run] == ["deals/deals_2026-02.csv"]
+    # the bad batch is out of raw, so the next run neither re-fails nor lets it through unvalidated
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    assert con.execute("select count(*) from raw.deals where deal_id = 'D10'").fetchone()[0] == 0
+    con.close()
+    assert (settings.quarantine_dir / "deals" / "deals_2026-02.csv").exists()
+    recovered = run_pipeline(settings)
+    assert recovered.success and recovered.published
+
+
+def test_dbt_test_failure_blocks_publish_and_keeps_published_data(settings: Settings, first_run: RunSummary) -> None:
+    published_before = _published(settings)
+    write_csv(
+        settings.landing_dir / "deals" / "deals_2026-03.csv",
+        ["deal_id", "lead_id", "created_at", "stage", "amount", "currency"],
+        [["D2", "L2", "2026-03-01", "Verbal Commit", "900", "USD"]],  # a stage the map does not know
+    )
+    failed = run_pipeline(settings)
+
+    assert not failed.success and not failed.published
+    assert "not_null_stg_deals_deal_stage" in _failed_checks(failed)
+    assert "analytics_db" in failed.skipped_steps
+    assert _published(settings) == published_before
+
+
+def test_reader_keeps_working_during_a_run_and_sees_old_or_new_never_partial(
+    settings: Settings, first_run: RunSummary, tmp_path: Path
+) -> None:
+    stop = tmp_path / "stop"
+    out = tmp_path / "reader.json"
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import duckdb, json, os, time
+                path, stop = {str(settings.analytics_path)!r}, {str(stop)!r}
+                session = duckdb.connect(path, read_only=True)   # an analyst's open session
+                seen, errors, session_counts = set(), [], set()
+                while not os.path.exists(stop):
+                    try:
+                        session_counts.add(session.execute("select count(*) from staging.stg_leads").fetchone()[0])
+                        fresh = duckdb.connect(path, read_only=True)
+                        seen.add(fresh.execute(
+                            "select (select count(*) from staging.stg_leads)::varchar || '/' || "
+                            "(select count(*) from staging.stg_activities)::varchar").fetchone()[0])
+                        fresh.close()
+                    except Exception as exc:
+                        errors.append(repr(exc))
+                    time.sleep(0.05)
+                json.dump({{"seen": sorted(seen), "errors": errors, "session": sorted(session_counts)}},
+                          open({str(out)!r}, "w"))
+                """
+            ),
+        ]
+    )
+    try:
+        time.sleep(1.0)
+        write_csv(
+            settings.landing_dir / "leads" / "leads_2026-02.csv",
+            ["lead_id", "source_system", "created_at", "email"],
+            [["L3", "hubspot", "2026-02-01T08:00:00Z", "cy@gamma.dev"]],
+        )
+        write_csv(
+            settings.landing_dir / "activities" / "activities_2026-02.csv",
+            ["activity_id", "lead_id", "source_system", "activity_type", "occurred_at"],
+            [["A4", "L3", "hubspot", "Form Submission", "2026-02-01T08:00:00Z"]],
+        )
+        second = run_pipeline(settings)
+        time.sleep(1.0)
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
+    result = json.loads(out.read_text())
+    assert second.success
+    assert result["errors"] == []
+    assert result["session"] == [2]  # the open session keeps its snapshot
+    assert result["seen"] == ["2/3", "3/4"]  # new sessions see the old or the new file, never a mix
+
+
+def test_status_reports_the_quarantined_file_and_rejected_rows(settings: Settings, first_run: RunSummary) -> None:
+    from orchestration.status import collect_status, format_status
+
+    (settings.landing_dir / "leads" / "broken.csv").write_text("lead_id,created_at\nX,2026-01-01,extra\n")
+    write_csv(
+        settings.landing_dir / "leads" / "leads_2026-04.csv",
+        ["lead_id", "created_at"],
+        [["L9", "yesterday"]],
+    )
+    run_pipeline(settings)
+    text = format_status(collect_status(settings))
+    assert "leads/broken.csv: cannot be parsed as CSV" in text
+    assert "rejected leads.created_at: 1 rows, e.g. leads/leads_2026-04.csv row 1" in text
+    assert "Last run succeeded" in text
