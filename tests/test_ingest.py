@@ -222,3 +222,16 @@ def test_optional_companies_folder_may_be_absent(con, landing: Path) -> None:
     assert report.files == [] and report.rows_read == 0
     columns = [r[0] for r in con.execute("describe raw.companies").fetchall()]
     assert columns[: len(CONTRACTS["companies"].columns)] == list(CONTRACTS["companies"].columns)
+
+
+def test_documented_example_files_load_without_rejects(con) -> None:
+    from orchestration.settings import ROOT
+
+    examples = ROOT / "docs" / "examples" / "landing"
+    loaded = {}
+    for entity in CONTRACTS:
+        report = ingest_entity(con, entity, examples, examples.parent / "quarantine-unused", "run-docs")
+        assert report.quarantined == [] and report.rows_rejected == 0, entity
+        loaded[entity] = report.rows_loaded
+    assert loaded == {"leads": 3, "activities": 6, "deals": 3, "companies": 2}
+    assert con.execute("select hs_persona from raw.leads where lead_id = '00Q5e00001'").fetchone() == ("persona_ops",)
