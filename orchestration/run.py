@@ -59,6 +59,7 @@ class RunSummary:
     checks_warned: list[CheckOutcome] = field(default_factory=list)
     failed_steps: list[dict[str, str]] = field(default_factory=list)
     skipped_steps: list[str] = field(default_factory=list)
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, default=str)
@@ -96,6 +97,25 @@ def _instance():
     from dagster import DagsterInstance
 
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
+def _step_seconds(instance, run_id: str) -> dict[str, float]:
+    """Wall time of each step, from Dagster's own event log (start to success or failure)."""
+    from dagster import DagsterEventType
+
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or not event.step_key:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            started[event.step_key] = entry.timestamp
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE) and (
+            event.step_key in started
+        ):
+            seconds[event.step_key] = round(entry.timestamp - started[event.step_key], 3)
+    return seconds
 
 
 def _layer_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
@@ -171,8 +191,9 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"run-{started:%Y%m%dT%H%M%S}.log"
         # dagster-dbt echoes dbt's whole log to stdout; keep it in a file, progress goes to stderr.
+        instance = _instance()
         with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            result = job.execute_in_process(run_config=run_config, instance=_instance(), raise_on_error=False)
+            result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
 
         summary = RunSummary(
             run_id=result.run_id,
@@ -210,6 +231,7 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
             ):
                 summary.published = True
         summary.success = summary.success and not summary.checks_failed and not summary.failed_steps
+        summary.step_seconds = _step_seconds(instance, result.run_id)
         _collect_warehouse_facts(summary, settings.warehouse_path)
 
     runs_dir = settings.state_dir / "runs"
