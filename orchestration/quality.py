@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from great_expectations.core import ExpectationSuite
-    from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.core import ExpectationSuite, ValidationDefinition
     from great_expectations.core.expectation_validation_result import ExpectationValidationResult
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
@@ -39,6 +39,7 @@ _ID_COLUMNS: dict[str, str] = {
     "companies": "company_domain",
 }
 SAMPLE_SIZE = 10
+_ROWS_IN_SUMMARY = 5
 NULL_TEXT = "<blank>"  # null and blank cells are one thing to the gate, and to a user an empty cell
 
 # SUMMARY keeps GX from materialising every unexpected value; the index query is off because on pandas
@@ -55,7 +56,7 @@ _BATCH_DEFINITION_NAME = "whole_frame"
 
 @dataclass(frozen=True)
 class ExpectationFailure:
-    """One failed expectation, shaped for check metadata: what broke, how much, examples, and why it matters."""
+    """One failed expectation, shaped for check metadata: what broke, how much, examples, why it matters."""
 
     expectation: str
     column: str | None
@@ -82,7 +83,9 @@ class ExpectationFailure:
         if self.sample_values:
             lines.append("   sample values: " + ", ".join(repr(v) for v in self.sample_values))
         if self.sample_rows:
-            lines.append("   sample rows: " + "; ".join(self.sample_rows))
+            shown = self.sample_rows[:_ROWS_IN_SUMMARY]
+            more = "; ..." if len(self.sample_rows) > len(shown) else ""
+            lines.append("   sample rows: " + "; ".join(shown) + more)
         lines.append(f"   why it matters: {self.why}")
         return "\n".join(lines)
 
@@ -103,9 +106,8 @@ class ValidationOutcome:
             return f"{self.entity}: no new rows in this run; nothing to validate."
         if self.passed:
             return f"{self.entity}: all {self.evaluated} expectations passed on {self.rows:,} rows."
-        lines = [
-            f"{self.entity}: {len(self.failures)} of {self.evaluated} expectations failed on {self.rows:,} rows."
-        ]
+        failed = f"{len(self.failures)} of {self.evaluated} expectations failed"
+        lines = [f"{self.entity}: {failed} on {self.rows:,} rows."]
         for number, failure in enumerate(self.failures, start=1):
             lines.append(f"{number}. {failure.describe()}")
         return "\n".join(lines)
@@ -142,6 +144,7 @@ def load_suite(entity: str) -> ExpectationSuite:
     `ExpectationSuite(expectations=[...])` logs and silently drops an expectation whose configuration does
     not validate; for a gate that would mean quietly checking less than the file says.
     """
+    _import_gx()
     from great_expectations.core import ExpectationSuite
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
@@ -166,23 +169,17 @@ def validate_frame(entity: str, df: pd.DataFrame) -> ValidationOutcome:
     if rows == 0:
         return ValidationOutcome(entity=entity, rows=0, evaluated=0, passed=True, failures=[])
 
-    document = load_suite_document(entity)
-    frame = _prepare_frame(df, _referenced_columns(document["expectations"]))
     with _GX_LOCK:
-        runtime = _runtime()
-        suite = load_suite(entity)
-        with warnings.catch_warnings():
-            # GX warns about its own deprecations and pandas internals on every run; nothing actionable.
-            warnings.simplefilter("ignore")
-            batch = runtime.batch_definitions[entity].get_batch(batch_parameters={"dataframe": frame})
-            try:
-                result = batch.validate(suite, result_format=_RESULT_FORMAT)
-            finally:
-                _release_batch(batch)
+        gate = _gate(entity)
+        frame = _prepare_frame(df, gate.referenced_columns, entity)
+        try:
+            result = gate.validation.run(batch_parameters={"dataframe": frame}, result_format=_RESULT_FORMAT)
+        finally:
+            _forget_batches(gate)
 
     failures = [
         _failure_from_result(item, frame, entity)
-        for item in sorted(result.results, key=_suite_order(document["expectations"]))
+        for item in sorted(result.results, key=_suite_order(gate.document["expectations"]))
         if not item.success
     ]
     evaluated = int(result.statistics.get("evaluated_expectations", len(result.results)))
@@ -195,50 +192,95 @@ def validate_frame(entity: str, df: pd.DataFrame) -> ValidationOutcome:
 
 
 @dataclass(frozen=True)
-class _Runtime:
+class _Gate:
     context: Any
-    batch_definitions: Mapping[str, BatchDefinition]
+    validation: ValidationDefinition
+    document: dict[str, Any]
+    referenced_columns: frozenset[str]
 
 
 _GX_LOCK = threading.Lock()
-_RUNTIME: _Runtime | None = None
+_CONTEXT: Any = None
+_GATES: dict[str, _Gate] = {}
 
 
-def _runtime() -> _Runtime:
+def _context() -> Any:
     """Build the ephemeral context once per process: setup costs more than validating a small batch."""
-    global _RUNTIME
-    if _RUNTIME is None:
-        _quiet_gx_logging()
-        import great_expectations as gx
+    global _CONTEXT
+    if _CONTEXT is None:
+        gx = _import_gx()
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         context = gx.get_context(mode="ephemeral")
         # tqdm bars from metric calculation would flood Dagster's captured stderr on every check.
         context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-        datasource = context.data_sources.add_pandas(name=_DATASOURCE_NAME)
-        batch_definitions = {
-            entity: datasource.add_dataframe_asset(name=f"raw_{entity}").add_batch_definition_whole_dataframe(
-                _BATCH_DEFINITION_NAME
-            )
-            for entity in ENTITIES
-        }
-        _RUNTIME = _Runtime(context=context, batch_definitions=batch_definitions)
-    return _RUNTIME
+        context.data_sources.add_pandas(name=_DATASOURCE_NAME)
+        _CONTEXT = context
+    return _CONTEXT
 
 
-def _quiet_gx_logging() -> None:
-    """GX logs INFO chatter (e.g. 'ephemeral context cannot be saved'); keep only real problems."""
-    logger = logging.getLogger("great_expectations")
-    if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+def _gate(entity: str) -> _Gate:
+    """Register the entity's suite and validation definition once per process.
+
+    Suite edits therefore take effect in the next process (Dagster runs each run in a fresh one).
+    A ValidationDefinition fetches the batch once per run; `Batch.validate` would fetch it a second time,
+    and each fetch fingerprints the whole frame (about 1 s per million rows on this data).
+    """
+    if entity not in _GATES:
+        gx = _import_gx()
+        context = _context()
+        document = load_suite_document(entity)
+        suite = context.suites.add(load_suite(entity))
+        asset = context.data_sources.get(_DATASOURCE_NAME).add_dataframe_asset(name=f"raw_{entity}")
+        batch_definition = asset.add_batch_definition_whole_dataframe(_BATCH_DEFINITION_NAME)
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"raw_{entity}_gate", data=batch_definition, suite=suite)
+        )
+        _GATES[entity] = _Gate(
+            context=context,
+            validation=validation,
+            document=document,
+            referenced_columns=frozenset(_referenced_columns(document["expectations"])),
+        )
+    return _GATES[entity]
+
+
+def _import_gx() -> Any:
+    """Import GX without its noise reaching Dagster's logs.
+
+    On import GX logs some 200 INFO lines about its own registries (visible whenever the root logger is
+    at INFO, as under Dagster) and triggers DeprecationWarnings from its use of `sre_parse`; none of it
+    is actionable for a pipeline user. Only GX's own loggers are raised to WARNING, so real problems show.
+    """
+    _quiet_logger("great_expectations")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import great_expectations as gx
+    # Some GX modules pin their own logger to INFO on import (e.g. the ephemeral docs-site temp dir notice).
+    for name in [n for n in logging.Logger.manager.loggerDict if n.startswith("great_expectations.")]:
+        _quiet_logger(name)
+    return gx
+
+
+def _quiet_logger(name: str) -> None:
+    logger = logging.getLogger(name)
+    if logger.level < logging.WARNING and (logger.level != logging.NOTSET or name == "great_expectations"):
         logger.setLevel(logging.WARNING)
 
 
-def _release_batch(batch: Any) -> None:
-    """Drop GX's cached reference to the frame so a large batch is not kept alive until the next check."""
+def _forget_batches(gate: _Gate) -> None:
+    """Drop what GX keeps after a run: the frame in its batch cache and the stored validation result.
+
+    Neither is read again (every run brings its own frame), and in a long-lived process both would
+    otherwise hold memory: the last frame per entity and one result per run.
+    """
     try:
-        manager = batch.datasource.get_execution_engine().batch_manager
-        manager.batch_data_cache.pop(batch.id, None)
+        manager = gate.validation.data.data_asset.datasource.get_execution_engine().batch_manager
+        manager.batch_data_cache.clear()
         manager.reset_batch_cache()
+        store = gate.context.validation_results_store
+        for key in store.list_keys():
+            store.remove_key(key)
     except AttributeError:  # internal layout changed in a GX upgrade: only memory is at stake
         pass
 
@@ -247,12 +289,14 @@ def _release_batch(batch: Any) -> None:
 
 
 def _referenced_columns(expectations: Iterable[Mapping[str, Any]]) -> set[str]:
-    """Columns whose blanks matter: the ones expectations test or condition on, not the whole frame."""
+    """Columns some expectation reads or conditions on; the rest of the frame only needs to exist."""
     columns: set[str] = set()
     for expectation in expectations:
         kwargs = expectation.get("kwargs", {})
-        if isinstance(kwargs.get("column"), str):
-            columns.add(kwargs["column"])
+        for key in ("column", "column_A", "column_B"):
+            if isinstance(kwargs.get(key), str):
+                columns.add(kwargs[key])
+        columns.update(c for c in kwargs.get("column_list") or [] if isinstance(c, str))
         columns.update(_condition_columns(kwargs.get("row_condition")))
     return columns
 
@@ -269,22 +313,36 @@ def _condition_columns(condition: Any) -> set[str]:
     return found
 
 
-def _prepare_frame(df: pd.DataFrame, columns: set[str]) -> pd.DataFrame:
-    """Return a shallow copy with blanks as null and a 0..n-1 index.
+def _prepare_frame(df: pd.DataFrame, referenced: set[str], entity: str) -> pd.DataFrame:
+    """Build the frame GX sees: blanks as null, a 0..n-1 index, and only the data the suite reads.
 
-    The positional index lets GX's unexpected-row positions be mapped back to file and row number; the
-    caller's frame is never modified (pandas copy-on-write keeps the untouched columns shared).
+    GX filters the whole frame once per expectation and fingerprints every column of it per batch, so on
+    a million rows the columns no expectation reads would cost more than the checks themselves.
+    Those columns are kept by name, as one-byte placeholders, so column-set expectations still see them.
+    The positional index lets GX's unexpected-row positions be mapped back to file and row number.
+    The caller's frame is never modified.
     """
-    frame = df.reset_index(drop=True)
-    for column in sorted(columns & set(frame.columns)):
-        series = frame[column]
-        if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
+    rows = len(df)
+    keep = referenced | {"_source_file", "_row_number", _ID_COLUMNS[entity]}
+    placeholder = np.zeros(rows, dtype=bool)
+    data: dict[Any, Any] = {}
+    for column in df.columns:
+        if column not in keep:
+            data[column] = placeholder
             continue
-        blank = series.str.fullmatch(r"\s*")
-        blank = blank.fillna(False).astype(bool) if blank.dtype == object else blank.fillna(False)
-        if blank.any():
-            frame[column] = series.mask(blank)
-    return frame
+        series = pd.Series(df[column].array, copy=False)
+        data[column] = _blank_to_null(series) if column in referenced else series
+    return pd.DataFrame(data, index=pd.RangeIndex(rows), copy=False)
+
+
+def _blank_to_null(series: pd.Series) -> pd.Series:
+    if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
+        return series
+    try:
+        blank = series.str.strip().eq("")
+    except AttributeError:  # an object column holding no strings at all (e.g. only nulls or numbers)
+        return series
+    return series.mask(blank) if blank.any() else series
 
 
 # --- result translation -----------------------------------------------------------------------------------
@@ -310,9 +368,7 @@ def _expectation_key(expectation_type: str, kwargs: Mapping[str, Any]) -> str:
     return expectation_type + json.dumps(relevant, sort_keys=True, default=str)
 
 
-def _failure_from_result(
-    item: ExpectationValidationResult, frame: pd.DataFrame, entity: str
-) -> ExpectationFailure:
+def _failure_from_result(item: ExpectationValidationResult, frame: pd.DataFrame, entity: str) -> ExpectationFailure:
     config = item.expectation_config
     kwargs: Mapping[str, Any] = config.kwargs if config is not None else {}
     meta: Mapping[str, Any] = (config.meta if config is not None else None) or {}

@@ -182,7 +182,7 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
         from orchestration.definitions import build_definitions
 
         defs = build_definitions(settings)
-        job = defs.get_job_def("refresh_all")
+        job = defs.resolve_job_def("refresh_all")
         run_config: dict[str, Any] = {
             "loggers": {"console": {"config": {"log_level": "ERROR"}}},
             "ops": {"leadflow_dbt_assets": {"config": {"full_refresh": full_refresh}}},
@@ -224,12 +224,13 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
                 error = event.step_failure_data.error
                 message = error.message.strip() if error else "failed"
                 summary.failed_steps.append({"step": event.step_key or "", "error": message[:4000]})
-            elif event.is_step_skipped:
-                summary.skipped_steps.append(event.step_key or "")
-            elif (
-                event.is_step_materialization and event.asset_key and event.asset_key.path == ["analytics_db"]
-            ):
+            elif event.is_step_materialization and event.asset_key and event.asset_key.path == ["analytics_db"]:
                 summary.published = True
+        # Steps downstream of a failure are abandoned with a log line only, so "not run" is what never started.
+        started_steps = {e.step_key for e in result.all_events if e.is_step_start}
+        summary.skipped_steps = [
+            n.name for n in result.job_def.nodes_in_topological_order if n.name not in started_steps
+        ]
         summary.success = summary.success and not summary.checks_failed and not summary.failed_steps
         summary.step_seconds = _step_seconds(instance, result.run_id)
         _collect_warehouse_facts(summary, settings.warehouse_path)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -137,40 +136,41 @@ def test_dbt_test_failure_blocks_publish_and_keeps_published_data(settings: Sett
     assert _published(settings) == published_before
 
 
-def test_reader_keeps_working_during_a_run_and_sees_old_or_new_never_partial(
+READER = """
+import duckdb, json, os, sys, time
+path, stop, out, mode = sys.argv[1:5]
+query = ("select (select count(*) from staging.stg_leads)::varchar || '/' || "
+         "(select count(*) from staging.stg_activities)::varchar")
+session = duckdb.connect(path, read_only=True) if mode == "session" else None
+seen, errors, queries = set(), [], 0
+while not os.path.exists(stop):
+    try:
+        con = session or duckdb.connect(path, read_only=True)
+        seen.add(con.execute(query).fetchone()[0])
+        queries += 1
+        if session is None:
+            con.close()
+    except Exception as exc:
+        errors.append(repr(exc))
+    time.sleep(0.05)
+json.dump({"seen": sorted(seen), "errors": errors, "queries": queries}, open(out, "w"))
+"""
+
+
+def test_readers_keep_working_during_a_run_and_see_old_or_new_never_partial(
     settings: Settings, first_run: RunSummary, tmp_path: Path
 ) -> None:
+    """An analyst's open session keeps its snapshot; new sessions see the old or the new file. Each reader
+    is its own process: DuckDB shares one instance per file within a process."""
     stop = tmp_path / "stop"
-    out = tmp_path / "reader.json"
-    reader = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(
-                f"""
-                import duckdb, json, os, time
-                path, stop = {str(settings.analytics_path)!r}, {str(stop)!r}
-                session = duckdb.connect(path, read_only=True)   # an analyst's open session
-                seen, errors, session_counts = set(), [], set()
-                while not os.path.exists(stop):
-                    try:
-                        session_counts.add(session.execute("select count(*) from staging.stg_leads").fetchone()[0])
-                        fresh = duckdb.connect(path, read_only=True)
-                        seen.add(fresh.execute(
-                            "select (select count(*) from staging.stg_leads)::varchar || '/' || "
-                            "(select count(*) from staging.stg_activities)::varchar").fetchone()[0])
-                        fresh.close()
-                    except Exception as exc:
-                        errors.append(repr(exc))
-                    time.sleep(0.05)
-                json.dump({{"seen": sorted(seen), "errors": errors, "session": sorted(session_counts)}},
-                          open({str(out)!r}, "w"))
-                """
-            ),
-        ]
-    )
+    readers = {
+        mode: subprocess.Popen(
+            [sys.executable, "-c", READER, str(settings.analytics_path), str(stop), str(tmp_path / mode), mode]
+        )
+        for mode in ("session", "fresh")
+    }
     try:
-        time.sleep(1.0)
+        time.sleep(1.5)
         write_csv(
             settings.landing_dir / "leads" / "leads_2026-02.csv",
             ["lead_id", "source_system", "created_at", "email"],
@@ -182,15 +182,18 @@ def test_reader_keeps_working_during_a_run_and_sees_old_or_new_never_partial(
             [["A4", "L3", "hubspot", "Form Submission", "2026-02-01T08:00:00Z"]],
         )
         second = run_pipeline(settings)
-        time.sleep(1.0)
+        time.sleep(1.5)
     finally:
         stop.touch()
-        reader.wait(timeout=60)
-    result = json.loads(out.read_text())
+        for reader in readers.values():
+            reader.wait(timeout=60)
+    session = json.loads((tmp_path / "session").read_text())
+    fresh = json.loads((tmp_path / "fresh").read_text())
     assert second.success
-    assert result["errors"] == []
-    assert result["session"] == [2]  # the open session keeps its snapshot
-    assert result["seen"] == ["2/3", "3/4"]  # new sessions see the old or the new file, never a mix
+    assert session["errors"] == [] and fresh["errors"] == []
+    assert session["queries"] > 20 and fresh["queries"] > 20  # they kept querying through the whole run
+    assert session["seen"] == ["2/3"]  # the open session keeps its snapshot
+    assert fresh["seen"] == ["2/3", "3/4"]  # new sessions see the old or the new file, never a mix
 
 
 def test_status_reports_the_quarantined_file_and_rejected_rows(settings: Settings, first_run: RunSummary) -> None:

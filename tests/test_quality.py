@@ -7,6 +7,7 @@ and `object` dtypes the Dagster check will hand over.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -554,6 +555,16 @@ def test_summary_names_each_failure_column_samples_and_why() -> None:
     assert "sample values: 'dollars'" in text
     assert "sample rows: deals/export_2026-03-04.csv row 1" in text
     assert "why it matters: currency must be a 3-letter ISO 4217 code" in text
+
+
+def test_gx_stays_quiet(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    df = make_deals(300)
+    df["currency"] = "dollars"
+    with caplog.at_level(logging.DEBUG):
+        assert not validate_frame("deals", df).passed
+    captured = capsys.readouterr()
+    assert "Calculating Metrics" not in captured.err + captured.out  # tqdm progress bars
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("great_expectations")] == []
 
 
 def test_one_million_leads_validate(capsys: pytest.CaptureFixture[str]) -> None:
