@@ -204,6 +204,16 @@ _CONTEXT: Any = None
 _GATES: dict[str, _Gate] = {}
 
 
+def warm_up() -> None:
+    """Import GX and build the context ahead of the first check.
+
+    The pipeline calls this from a background thread when a run starts: the ~5 s of importing then
+    overlaps ingest, which spends its time inside DuckDB with the GIL released.
+    """
+    with _GX_LOCK:
+        _context()
+
+
 def _context() -> Any:
     """Build the ephemeral context once per process: setup costs more than validating a small batch."""
     global _CONTEXT
