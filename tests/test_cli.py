@@ -1,0 +1,94 @@
+"""The CLI a person types: help for every command, read-only SQL, status, clear errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from orchestration.cli import build_parser, main
+from orchestration.run import run_lock
+from orchestration.settings import Settings
+
+
+@pytest.mark.parametrize("command", ["generate", "run", "sql", "status", "ui"])
+def test_every_command_has_help(command: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"usage: leadflow {command}")
+    assert len(text.splitlines()) >= 4
+
+
+def test_top_level_help_lists_commands_and_environment() -> None:
+    text = build_parser().format_help()
+    for word in ("generate", "run", "sql", "status", "LEADFLOW_LANDING_DIR", "LEADFLOW_ANALYTICS_PATH"):
+        assert word in text
+
+
+def test_help_answers_without_heavy_imports() -> None:
+    """`leadflow --help` must not import Dagster, dbt or GX (seconds of start-up)."""
+    code = (
+        "import sys; from orchestration.cli import build_parser; build_parser().format_help(); "
+        "print(sorted(m for m in ('dagster', 'dbt', 'great_expectations') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_run_without_landing_folder_explains_what_to_do(settings: Settings, capsys) -> None:
+    assert not settings.landing_dir.exists()
+    assert main(["run", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert str(settings.landing_dir) in err and "leadflow generate" in err
+
+
+def test_second_run_refuses_while_one_holds_the_lock(settings: Settings, capsys) -> None:
+    settings.landing_dir.mkdir(parents=True, exist_ok=True)
+    with run_lock(settings.state_dir):
+        assert main(["run", "--quiet"]) == 3
+    err = capsys.readouterr().err
+    assert "another leadflow run is in progress" in err and "pid" in err
+
+
+def _tiny_analytics(settings: Settings) -> None:
+    con = duckdb.connect(str(settings.analytics_path))
+    con.execute("create schema staging")
+    con.execute("create table staging.stg_leads as select * from (values ('a', 1), ('b', 2)) t(lead_key, n)")
+    con.close()
+
+
+def test_sql_query_in_each_format(settings: Settings, capsys) -> None:
+    _tiny_analytics(settings)
+    assert main(["sql", "select lead_key, n from staging.stg_leads order by n", "--format", "csv"]) == 0
+    assert capsys.readouterr().out == "lead_key,n\na,1\nb,2\n"
+    assert main(["sql", "select sum(n) as total from staging.stg_leads", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"total": 3}]
+    assert main(["sql", "select count(*) as leads from staging.stg_leads"]) == 0
+    assert "leads" in capsys.readouterr().out
+
+
+def test_sql_is_read_only_and_reports_errors(settings: Settings, capsys) -> None:
+    _tiny_analytics(settings)
+    assert main(["sql", "delete from staging.stg_leads"]) == 1
+    assert "read-only" in capsys.readouterr().err.lower()
+    assert main(["sql", "select * from nowhere"]) == 1
+    assert "nowhere" in capsys.readouterr().err
+
+
+def test_sql_before_any_run_says_so(settings: Settings) -> None:
+    with pytest.raises(SystemExit, match="run `leadflow run` first"):
+        main(["sql", "select 1"])
+
+
+def test_status_before_any_run(settings: Settings, capsys) -> None:
+    assert main(["status"]) == 0
+    text = capsys.readouterr().out
+    assert "No run yet" in text and "Nothing published yet" in text
+    assert main(["status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["last_run"] is None and status["published"]["exists"] is False

@@ -1,0 +1,179 @@
+"""End to end on generated S data: generate → ingest → gates → dbt → publish, checked against the generator's
+ground truth and against figures computed independently from the landing files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.run import RunSummary, run_pipeline
+from orchestration.settings import ROOT, Settings
+from tests.conftest import settings_for
+
+SEED = 7
+
+
+@pytest.fixture(scope="module")
+def e2e(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, RunSummary, Path]:
+    from orchestration.generate import generate
+
+    monkeypatch = pytest.MonkeyPatch()
+    data = tmp_path_factory.mktemp("e2e") / "data"
+    settings = settings_for(data, monkeypatch)
+    generate(out=data, size="S", seed=SEED)
+    summary = run_pipeline(settings)
+    yield settings, summary, data / "ground_truth"
+    monkeypatch.undo()
+
+
+def _landing_rows(landing: Path, entity: str) -> pd.DataFrame:
+    """Read every landing file of an entity independently of ingest: plain DuckDB readers, lower-cased names."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    frames = []
+    for path in sorted((landing / entity).iterdir()):
+        name = path.name
+        if name.endswith(".parquet"):
+            frame = con.execute(f"select * from read_parquet('{path}')").df()
+        elif name.endswith(".jsonl"):
+            frame = pd.read_json(path, lines=True, dtype=False)
+        else:
+            frame = con.execute(f"select * from read_csv('{path}', all_varchar = true, header = true)").df()
+        frame.columns = [c.lower() for c in frame.columns]
+        frame["landing_file"] = f"{entity}/{name}"
+        frames.append(frame)
+    con.close()
+    return pd.concat(frames, ignore_index=True)
+
+
+def _warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(settings.warehouse_path), read_only=True)
+
+
+def test_run_succeeds_with_every_gate_passing_on_realistic_data(e2e) -> None:
+    _, summary, _ = e2e
+    assert summary.success and summary.published
+    assert summary.checks_failed == [] and summary.failed_steps == []
+    assert summary.checks_passed >= 60
+
+
+def test_rows_read_equal_landing_rows_and_loaded_plus_rejected(e2e) -> None:
+    settings, summary, _ = e2e
+    con = _warehouse(settings)
+    for entity in ("leads", "activities", "deals", "companies"):
+        landing_count = len(_landing_rows(settings.landing_dir, entity))
+        loaded = con.execute(f"select count(*) from raw.{entity}").fetchone()[0]
+        rejected = con.execute("select count(*) from raw._rejected_rows where entity = ?", [entity]).fetchone()[0]
+        assert summary.loaded_this_run[entity]["rows_read"] == landing_count, entity
+        assert loaded + rejected == landing_count, entity
+    con.close()
+
+
+def test_rejected_rows_are_exactly_the_generated_bad_rows(e2e) -> None:
+    settings, _, truth = e2e
+    expected = (
+        pd.read_parquet(truth / "lead_records.parquet")
+        .dropna(subset=["expected_reject_reason"])
+        .assign(column=lambda f: f["expected_reject_reason"].str.split(":").str[0])
+    )
+    con = _warehouse(settings)
+    actual = con.execute(
+        "select source_file, row_number, column_name from raw._rejected_rows where entity = 'leads'"
+    ).fetchall()
+    con.close()
+    assert len(expected) > 0
+    assert sorted(actual) == sorted(
+        zip(expected["landing_file"], expected["file_row"].astype(int), expected["column"], strict=True)
+    )
+
+
+def test_staged_leads_match_ground_truth_times_versions_and_countries(e2e) -> None:
+    settings, _, truth = e2e
+    records = pd.read_parquet(truth / "lead_records.parquet")
+    good = records[records["expected_reject_reason"].isna()].copy()
+    # the contract: a blank updated_at means created_at
+    good["updated_at_utc"] = good["updated_at_utc"].fillna(good["created_at_utc"])
+    expected = good.groupby(["source_system", "lead_id"]).agg(
+        created_at=("created_at_utc", "min"), updated_at=("updated_at_utc", "max"), versions=("lead_id", "size")
+    )
+    persons = pd.read_parquet(truth / "persons.parquet")[["person_id", "country_code"]]
+    record_person = good.drop_duplicates(["source_system", "lead_id"]).merge(persons, on="person_id")
+
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    staged = con.execute(
+        "select source_system, lead_id, created_at, updated_at, version_count, country_code, country_raw, "
+        "invalid_fields from staging.stg_leads"
+    ).df()
+    con.close()
+    merged = staged.merge(expected.reset_index(), on=["source_system", "lead_id"], suffixes=("", "_truth"))
+
+    assert len(staged) == len(expected) == len(merged)
+    # every mixed-offset timestamp became the true UTC instant, and the latest version won
+    assert (merged["created_at"] == merged["created_at_truth"]).all()
+    assert (merged["updated_at"] == merged["updated_at_truth"]).all()
+    assert (merged["version_count"] == merged["versions"]).all()
+    # every spelling of a country maps to the person's true ISO-2 code
+    with_country = staged.dropna(subset=["country_raw"]).merge(
+        record_person[["source_system", "lead_id", "country_code"]],
+        on=["source_system", "lead_id"],
+        suffixes=("", "_truth"),
+    )
+    assert len(with_country) > 1000
+    assert (with_country["country_code"] == with_country["country_code_truth"]).all()
+    assert not staged["invalid_fields"].fillna("").str.contains("country").any()
+
+
+def test_staged_deals_show_the_latest_version_stage(e2e) -> None:
+    settings, _, truth = e2e
+    deals = pd.read_parquet(truth / "deals.parquet")
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    staged = con.execute("select deal_id, deal_stage, version_count from staging.stg_deals").df()
+    con.close()
+    merged = staged.merge(deals, on="deal_id")
+    assert len(merged) == len(deals) == len(staged)
+    assert (merged["deal_stage"] == merged["last_stage"]).all()
+    assert (merged["version_count"] == merged["versions"]).all()
+    assert set(merged["deal_stage"]) == {"Qualified", "Proposal", "Negotiation", "Won", "Lost"}
+
+
+def test_unknown_activity_types_are_kept_as_other_and_counted(e2e) -> None:
+    settings, summary, _ = e2e
+    landing = _landing_rows(settings.landing_dir, "activities")
+    known = set(pd.read_csv(ROOT / "seeds" / "activity_type_map.csv")["source_value"])
+    unknown = (~landing["activity_type"].str.strip().str.lower().isin(known)).sum()
+    assert unknown > 0
+    assert summary.unknown_activity_types == unknown
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    other = con.execute("select count(*) from staging.stg_activities where activity_type = 'other'").fetchone()[0]
+    staged = con.execute("select count(*) from staging.stg_activities").fetchone()[0]
+    con.close()
+    assert other == unknown
+    assert staged == landing.drop_duplicates(["source_system", "activity_id"]).shape[0]
+
+
+def test_extra_columns_reach_staging(e2e) -> None:
+    settings, _, _ = e2e
+    landing = _landing_rows(settings.landing_dir, "leads")
+    extras = [c for c in landing.columns if c not in {"landing_file"} and c.startswith(("hs_", "crm_lead"))]
+    assert extras, "the generator writes extra lead columns"
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    keys = {
+        key
+        for (key,) in con.execute(
+            "select distinct unnest(json_keys(extra_attributes)) from staging.stg_leads "
+            "where extra_attributes is not null"
+        ).fetchall()
+    }
+    con.close()
+    assert set(extras) <= keys
+
+
+def test_second_run_loads_nothing_and_changes_nothing(e2e) -> None:
+    settings, first, _ = e2e
+    second = run_pipeline(settings)
+    assert second.success
+    assert second.loaded_this_run == {}
+    assert second.rows == first.rows
