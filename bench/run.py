@@ -64,8 +64,8 @@ def machine_facts() -> dict[str, Any]:
     }
 
 
-def dbt_node_seconds() -> dict[str, float]:
-    results = json.loads((ROOT / "target" / "run_results.json").read_text())
+def dbt_node_seconds(state_dir: Path) -> dict[str, float]:
+    results = json.loads((state_dir / "dbt-target" / "run_results.json").read_text())
     by_type: dict[str, float] = {}
     for node in results["results"]:
         kind = node["unique_id"].split(".")[0]
@@ -73,13 +73,13 @@ def dbt_node_seconds() -> dict[str, float]:
     return {k: round(v, 2) for k, v in by_type.items()}
 
 
-def split_run(summary: dict[str, Any], wall: float) -> dict[str, float]:
+def split_run(summary: dict[str, Any], wall: float, state_dir: Path) -> dict[str, Any]:
     steps = summary["step_seconds"]
     ingest = sum(v for k, v in steps.items() if k.startswith("raw__") and "_gx_" not in k)
     gate = sum(v for k, v in steps.items() if "_gx_" in k)
     dbt_step = steps.get("leadflow_dbt_assets", 0.0)
     publish = steps.get("analytics_db", 0.0)
-    nodes = dbt_node_seconds()
+    nodes = dbt_node_seconds(state_dir)
     dbt_work = sum(nodes.values())
     return {
         "ingest_s": round(ingest, 2),
@@ -118,13 +118,13 @@ def main() -> int:
 
     run1 = timed([*cli, "run", "--quiet"], env, "first run (everything new)")
     summary1 = json.loads((out / ".leadflow" / "last_run.json").read_text())
-    split1 = split_run(summary1, run1["seconds"])
+    split1 = split_run(summary1, run1["seconds"], out / ".leadflow")
     rows_loaded = sum(v["rows_loaded"] for v in summary1["loaded_this_run"].values())
     rows_read = sum(v["rows_read"] for v in summary1["loaded_this_run"].values())
 
     run2 = timed([*cli, "run", "--quiet"], env, "second run (no new files)")
     summary2 = json.loads((out / ".leadflow" / "last_run.json").read_text())
-    split2 = split_run(summary2, run2["seconds"])
+    split2 = split_run(summary2, run2["seconds"], out / ".leadflow")
 
     result = {
         "size": label,

@@ -6,6 +6,7 @@ skipped too and the last published data stays untouched.
 """
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetCheckResult, AssetExecutionContext, Config, Output
@@ -13,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration import progress
 from orchestration.project import dbt_executable, dbt_project
+from orchestration.settings import Settings
 
 
 class LeadflowTranslator(DagsterDbtTranslator):
@@ -41,6 +43,10 @@ def dbt_build_args(full_refresh: bool = False, extra_vars: Mapping[str, Any] | N
     return args
 
 
+def dbt_target_dir() -> Path:
+    return Settings.from_env().state_dir / "dbt-target"
+
+
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
 
@@ -56,9 +62,9 @@ def leadflow_dbt_assets(
     progress.say("dbt      build started")
     failed: list[str] = []
     built = 0
-    # The project's own target/ (not a fresh folder per run) keeps dbt's partial parse: ~3 s a run.
-    # Runs never overlap (orchestration/run.py holds a lock), so sharing it is safe.
-    target = dbt_project.project_dir / dbt_project.target_path
+    # One target folder per warehouse (not a fresh one per run) keeps dbt's partial parse: ~3 s a run.
+    # Runs on one warehouse never overlap (orchestration/run.py holds a lock); other warehouses have their own.
+    target = dbt_target_dir()
     for event in dbt.cli(dbt_build_args(config.full_refresh), context=context, target_path=target).stream():
         if isinstance(event, Output):
             built += 1
