@@ -38,9 +38,7 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
 
         run_id = context.op_execution_context.run_id
         with warehouse.connect() as con:
-            new_rows = con.execute(
-                f"select count(*) from raw.{entity} where _load_id = ?", [run_id]
-            ).fetchone()[0]
+            new_rows = con.execute(f"select count(*) from raw.{entity} where _load_id = ?", [run_id]).fetchone()[0]
             query = f"select * from raw.{entity} where _load_id = ?"
             sampled = new_rows > warehouse.gx_max_rows
             if sampled:

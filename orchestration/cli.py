@@ -180,16 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    gen.add_argument(
-        "--size", choices=["S", "M", "L"], default="S", help="S ≈ 5k, M ≈ 100k, L ≈ 1M lead records"
-    )
-    gen.add_argument(
-        "--leads", type=int, default=None, help="exact number of lead records (overrides --size)"
-    )
+    gen.add_argument("--size", choices=["S", "M", "L"], default="S", help="S ≈ 5k, M ≈ 100k, L ≈ 1M lead records")
+    gen.add_argument("--leads", type=int, default=None, help="exact number of lead records (overrides --size)")
     gen.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    gen.add_argument(
-        "--out", default="data", help="output folder (default: data, so landing is data/landing)"
-    )
+    gen.add_argument("--out", default="data", help="output folder (default: data, so landing is data/landing)")
     gen.add_argument(
         "--end-date",
         type=dt.date.fromisoformat,

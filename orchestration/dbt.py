@@ -56,9 +56,7 @@ def dbt_resource() -> DbtCliResource:
     project=dbt_project,
     dagster_dbt_translator=LeadflowTranslator(),
 )
-def leadflow_dbt_assets(
-    context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
-) -> Iterator[Any]:
+def leadflow_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig) -> Iterator[Any]:
     progress.say("dbt      build started")
     failed: list[str] = []
     built = 0

@@ -158,9 +158,7 @@ def _normalized_names(names: list[str]) -> list[str]:
         if not name:
             raise QuarantineError("the header has an empty column name")
         if name in seen:
-            raise QuarantineError(
-                f"column {original!r} appears twice (column names match case-insensitively)"
-            )
+            raise QuarantineError(f"column {original!r} appears twice (column names match case-insensitively)")
         if name in LINEAGE_COLUMNS:
             raise QuarantineError(f"column {original!r} is reserved for lineage; rename it")
         seen.add(name)
@@ -184,10 +182,7 @@ def _reader_select(path: Path, fmt: str, con: duckdb.DuckDBPyConnection) -> tupl
         described = con.execute(f"describe select * from read_parquet({src})").fetchall()
         header = [row[0] for row in described]
         names = _normalized_names(header)
-        cols = [
-            f"cast({quote_ident(h)} as varchar) as {quote_ident(n)}"
-            for h, n in zip(header, names, strict=True)
-        ]
+        cols = [f"cast({quote_ident(h)} as varchar) as {quote_ident(n)}" for h, n in zip(header, names, strict=True)]
         return (
             f"select {', '.join(cols)}, file_row_number + 1 as _row_number "
             f"from read_parquet({src}, file_row_number = true)",
@@ -224,9 +219,7 @@ def _reject_expression(contract: EntityContract, present: set[str]) -> str:
         whens.append(f"when {blank(col)} then '{col}: required value is missing'")
     if contract.one_of:
         cond = " and ".join(blank(c) if c in present else "true" for c in contract.one_of)
-        whens.append(
-            f"when {cond} then '{'/'.join(contract.one_of)}: at least one is required, all are missing'"
-        )
+        whens.append(f"when {cond} then '{'/'.join(contract.one_of)}: at least one is required, all are missing'")
     for col, expected, cast_type in [(c, TIMESTAMP_EXPECTED, "timestamptz") for c in contract.timestamps] + [
         (c, DATE_EXPECTED, "date") for c in contract.dates
     ]:
@@ -311,9 +304,7 @@ def load_file(
         for name in names:
             if name not in existing:
                 con.execute(f"alter table {table} add column {quote_ident(name)} varchar")
-        con.execute(
-            f"create or replace temp table _judged as select *, {reject} as _reject_reason from _incoming"
-        )
+        con.execute(f"create or replace temp table _judged as select *, {reject} as _reject_reason from _incoming")
         data_cols = ", ".join(quote_ident(n) for n in names)
         con.execute(
             f"""
@@ -364,9 +355,7 @@ def load_file(
     finally:
         con.execute("drop table if exists _judged")
         con.execute("drop table if exists _incoming")
-    return FileReport(
-        path=rel_path, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected
-    )
+    return FileReport(path=rel_path, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected)
 
 
 def ingest_entity(
@@ -380,9 +369,7 @@ def ingest_entity(
     """Load every landing file of ``entity`` not seen before (by content hash)."""
     contract = CONTRACTS[entity]
     ensure_raw_schema(con)
-    seen = {
-        r[0] for r in con.execute("select file_hash from raw._load_log where entity = ?", [entity]).fetchall()
-    }
+    seen = {r[0] for r in con.execute("select file_hash from raw._load_log where entity = ?", [entity]).fetchall()}
     report = EntityReport(entity=entity)
     for path in discover_files(landing_dir, entity):
         digest = file_hash(path)
@@ -477,9 +464,7 @@ def quarantine_loaded_files(
     con.execute("begin transaction")
     try:
         for rel_path in files:
-            con.execute(
-                f"delete from raw.{entity} where _load_id = ? and _source_file = ?", [load_id, rel_path]
-            )
+            con.execute(f"delete from raw.{entity} where _load_id = ? and _source_file = ?", [load_id, rel_path])
             con.execute(
                 "delete from raw._rejected_rows where load_id = ? and entity = ? and source_file = ?",
                 [load_id, entity, rel_path],

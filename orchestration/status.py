@@ -20,9 +20,7 @@ def _published(path: Path) -> dict[str, Any]:
         return {"path": str(path), "exists": False}
     con = duckdb.connect(str(path), read_only=True)
     try:
-        run_id, published_at = con.execute(
-            "select run_id, published_at from main.leadflow_publish"
-        ).fetchone()
+        run_id, published_at = con.execute("select run_id, published_at from main.leadflow_publish").fetchone()
         tables = con.execute(
             "select schema_name || '.' || table_name, estimated_size from duckdb_tables() "
             "where schema_name <> 'main' order by 1"
@@ -99,9 +97,7 @@ def format_status(status: dict[str, Any]) -> str:
         lines.append("No run yet. Start one with `leadflow run`.")
     else:
         outcome = "succeeded" if last["success"] else "FAILED"
-        lines.append(
-            f"Last run {outcome}: {last['run_id']} ({last['started_at']} → {last['finished_at']} UTC)"
-        )
+        lines.append(f"Last run {outcome}: {last['run_id']} ({last['started_at']} → {last['finished_at']} UTC)")
         lines.append(f"  checks: {last['checks_passed']} passed, {len(last['checks_failed'])} failed")
         for check in last["checks_failed"]:
             lines.append(f"    FAILED {check['asset']} :: {check['check']}")
@@ -113,9 +109,7 @@ def format_status(status: dict[str, Any]) -> str:
             lines.append(f"  log: {last['log_path']}")
     published = status["published"]
     if published["exists"]:
-        lines.append(
-            f"Published: {published['path']} (run {published['run_id']}, at {published['published_at']} UTC)"
-        )
+        lines.append(f"Published: {published['path']} (run {published['run_id']}, at {published['published_at']} UTC)")
         for name, count in published["rows"].items():
             if not name.startswith("reference."):
                 lines.append(f"  {name:<40} {count:>12,} rows")
