@@ -20,12 +20,21 @@ ENV_VARS = (
 )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def dbt_manifest() -> Path:
-    """Tests and CI parse the dbt project explicitly (prepare_if_dev only acts under dagster dev)."""
-    from orchestration.project import ensure_manifest
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse the dbt project before collection: modules that define the dbt assets read the manifest on
+    import (prepare_if_dev only acts under dagster dev). Only the main process parses, so xdist
+    workers never race on target/."""
+    if not hasattr(config, "workerinput"):
+        from orchestration.project import ensure_manifest
 
-    return ensure_manifest()
+        ensure_manifest()
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    from orchestration.project import dbt_project
+
+    return dbt_project.manifest_path
 
 
 def settings_for(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
