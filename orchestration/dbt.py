@@ -5,6 +5,7 @@ children of a failed test; the step raises when dbt fails, so Python assets down
 skipped too and the last published data stays untouched.
 """
 
+import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,6 @@ def dbt_build_args(full_refresh: bool = False, extra_vars: Mapping[str, Any] | N
     if full_refresh:
         args.append("--full-refresh")
     if extra_vars:
-        import json
-
         args += ["--vars", json.dumps(dict(extra_vars), sort_keys=True)]
     return args
 

@@ -242,6 +242,39 @@ def _quarantine(path: Path, entity: str, quarantine_dir: Path, error: str) -> Pa
     return target
 
 
+def _log_file(
+    con: duckdb.DuckDBPyConnection,
+    load_id: str,
+    entity: str,
+    rel_path: str,
+    digest: str,
+    path: Path,
+    fmt: str,
+    status: str,
+    counts: tuple[int, int, int],
+    loaded_at: datetime,
+    error: str | None = None,
+    quarantine_path: str | None = None,
+) -> None:
+    """One row per file seen, so a re-run skips it and `leadflow status` can say what happened to it."""
+    con.execute(
+        "insert into raw._load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id,
+            entity,
+            rel_path,
+            digest,
+            path.stat().st_size,
+            fmt,
+            status,
+            *counts,
+            error,
+            quarantine_path,
+            loaded_at,
+        ],
+    )
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     contract: EntityContract,
@@ -279,19 +312,19 @@ def load_file(
             message = f"cannot be parsed as {fmt.upper()}: " + " | ".join(lines[:4])
         error = f"{rel_path}: {message}"
         target = _quarantine(path, contract.name, quarantine_dir, error)
-        con.execute(
-            "insert into raw._load_log values (?, ?, ?, ?, ?, ?, 'quarantined', 0, 0, 0, ?, ?, ?)",
-            [
-                load_id,
-                contract.name,
-                rel_path,
-                digest,
-                path.stat().st_size,
-                fmt,
-                error,
-                str(target),
-                loaded_at,
-            ],
+        _log_file(
+            con,
+            load_id,
+            contract.name,
+            rel_path,
+            digest,
+            path,
+            fmt,
+            "quarantined",
+            (0, 0, 0),
+            loaded_at,
+            error=error,
+            quarantine_path=str(target),
         )
         return FileReport(path=rel_path, status="quarantined", error=error)
 
@@ -333,20 +366,8 @@ def load_file(
         ).fetchone()[0]
         if read != loaded + rejected:
             raise RuntimeError(f"{rel_path}: rows read ({read}) != loaded ({loaded}) + rejected ({rejected})")
-        con.execute(
-            "insert into raw._load_log values (?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, null, null, ?)",
-            [
-                load_id,
-                contract.name,
-                rel_path,
-                digest,
-                path.stat().st_size,
-                fmt,
-                read,
-                loaded,
-                rejected,
-                loaded_at,
-            ],
+        _log_file(
+            con, load_id, contract.name, rel_path, digest, path, fmt, "loaded", (read, loaded, rejected), loaded_at
         )
         con.execute("commit")
     except BaseException:

@@ -22,10 +22,9 @@ def _published(path: Path) -> dict[str, Any]:
     try:
         run_id, published_at = con.execute("select run_id, published_at from main.leadflow_publish").fetchone()
         tables = con.execute(
-            "select schema_name || '.' || table_name, estimated_size from duckdb_tables() "
-            "where schema_name <> 'main' order by 1"
+            "select schema_name || '.' || table_name from duckdb_tables() where schema_name <> 'main' order by 1"
         ).fetchall()
-        counts = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name, _ in tables}
+        counts = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for (name,) in tables}
     finally:
         con.close()
     return {"path": str(path), "exists": True, "run_id": run_id, "published_at": published_at, "rows": counts}
