@@ -235,3 +235,22 @@ def test_documented_example_files_load_without_rejects(con) -> None:
         loaded[entity] = report.rows_loaded
     assert loaded == {"leads": 3, "activities": 6, "deals": 3, "companies": 2}
     assert con.execute("select hs_persona from raw.leads where lead_id = '00Q5e00001'").fetchone() == ("persona_ops",)
+
+
+def test_batches_of_any_size_load_the_same_rows(tmp_path: Path, landing: Path) -> None:
+    for i in range(5):
+        write_csv(
+            landing / "leads" / f"f{i}.csv", ["lead_id", "created_at"], [[f"L{i}{j}", "2026-01-01"] for j in range(3)]
+        )
+    write_csv(landing / "leads" / "f9.csv", ["lead_id", "created_at"], [["", "2026-01-01"]])
+    results = {}
+    for batch_rows in (1, 4, 1_000_000):
+        with connect(tmp_path / f"wh{batch_rows}.duckdb", memory_limit="1GB") as con:
+            report = ingest_entity(con, "leads", landing, tmp_path / "q", "run", batch_rows=batch_rows)
+            rows = con.execute("select lead_id, _source_file, _row_number from raw.leads order by 1").fetchall()
+            logs = con.execute(
+                "select source_file, rows_read, rows_loaded, rows_rejected from raw._load_log order by 1"
+            )
+            results[batch_rows] = (rows, logs.fetchall(), report.rows_loaded, report.rows_rejected)
+    assert results[1] == results[4] == results[1_000_000]
+    assert results[1][2:] == (15, 1)
