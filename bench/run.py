@@ -129,7 +129,7 @@ def main() -> int:
     result = {
         "size": label,
         "machine": machine_facts(),
-        "counts": manifest.get("counts", {}),
+        "counts": {entity: v["rows"] for entity, v in manifest["entities"].items()},
         "rows_read": rows_read,
         "rows_loaded": rows_loaded,
         "generate": {k: v for k, v in gen.items() if k != "stdout"},

@@ -1,6 +1,6 @@
 {#- The landing contract keeps columns it does not know. Raw tables grow a column per new name; staging
-    carries them as one JSON object so analysts still reach them. The documented source columns in
-    _raw__sources.yml define what is "known". -#}
+    carries them as one JSON object (null when every extra column is blank on that row) so analysts still
+    reach them. The documented source columns in _raw__sources.yml define what is "known". -#}
 {% macro extra_columns_json(source_name, table_name) -%}
     {{ return(adapter.dispatch('extra_columns_json', 'leadflow')(source_name, table_name)) }}
 {%- endmacro %}
@@ -24,11 +24,13 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if extras -%}
-        nullif(json_merge_patch('{}', to_json(struct_pack(
+        case when coalesce(
+            {%- for column in extras %}{{ adapter.quote(column) }}{{ ", " if not loop.last }}{% endfor -%}
+        ) is not null then to_json(struct_pack(
             {%- for column in extras %}
             {{ adapter.quote(column) }} := {{ adapter.quote(column) }}{{ "," if not loop.last }}
             {%- endfor %}
-        ))), '{}')
+        )) end
     {%- else -%}
         cast(null as json)
     {%- endif -%}

@@ -298,6 +298,13 @@ def _forget_batches(gate: _Gate) -> None:
 # --- frame preparation ------------------------------------------------------------------------------------
 
 
+def columns_read(entity: str) -> set[str]:
+    """Columns whose values the entity's suite needs (checked columns, row conditions, and what names a
+    failing row). Callers may pass every other column as a placeholder: only its name is checked."""
+    document = load_suite_document(entity)
+    return _referenced_columns(document["expectations"]) | {"_source_file", "_row_number", _ID_COLUMNS[entity]}
+
+
 def _referenced_columns(expectations: Iterable[Mapping[str, Any]]) -> set[str]:
     """Columns some expectation reads or conditions on; the rest of the frame only needs to exist."""
     columns: set[str] = set()

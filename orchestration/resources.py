@@ -48,7 +48,7 @@ class Warehouse(ConfigurableResource):
     quarantine_dir: str
     temp_dir: str
     memory_limit: str = "12GB"
-    gx_max_rows: int = 1_000_000
+    gx_max_rows: int = 250_000
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Warehouse:

@@ -46,7 +46,7 @@ class Settings:
             temp_dir=_path("LEADFLOW_TEMP_DIR", data_dir / "tmp"),
             memory_limit=os.environ.get("LEADFLOW_MEMORY_LIMIT", "12GB"),
             threads=int(os.environ.get("LEADFLOW_DUCKDB_THREADS", "2")),
-            gx_max_rows=int(os.environ.get("LEADFLOW_GX_MAX_ROWS", "1000000")),
+            gx_max_rows=int(os.environ.get("LEADFLOW_GX_MAX_ROWS", "250000")),
         )
 
     def export(self) -> None:
