@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from orchestration.project import dbt_project
+from orchestration.project import dbt_project, ensure_dbt_on_path
 
+ensure_dbt_on_path()
 dbt_project.prepare_if_dev()
 
 from orchestration.checks import gx_checks  # noqa: E402  (needs the manifest prepared above)

@@ -7,6 +7,7 @@ than the manifest (a no-op costs a few file stats, not dbt's 3-5 s start-up).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,14 @@ def dbt_executable() -> str:
     """The dbt next to this interpreter: the venv's bin folder is not always on PATH."""
     candidate = Path(sys.executable).parent / "dbt"
     return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
+
+
+def ensure_dbt_on_path() -> None:
+    """Put this interpreter's bin folder on PATH: dagster-dbt's own preparer (``prepare_if_dev``) runs
+    plain ``dbt``, and ``.venv/bin/leadflow ui`` works without an activated virtual environment."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
 dbt_project = DbtProject(project_dir=ROOT, profiles_dir=ROOT)
