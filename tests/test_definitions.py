@@ -90,3 +90,17 @@ def test_dbt_sources_document_exactly_the_landing_contract() -> None:
     documented = {t["name"]: [c["name"] for c in t["columns"]] for t in sources["tables"]}
     for name, contract in CONTRACTS.items():
         assert documented[name] == list(contract.columns) + list(LINEAGE_COLUMNS)
+
+
+def test_dagster_dev_loads_without_an_activated_venv() -> None:
+    """`dagster dev` prepares the dbt project with plain `dbt`; the venv's bin is not on PATH for a user
+    who runs .venv/bin/leadflow ui without activating it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "DAGSTER_IS_DEV_CLI": "1"}
+    code = "from orchestration.definitions import defs; print(len(defs.resolve_asset_graph().get_all_asset_keys()))"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "17"
