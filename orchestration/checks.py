@@ -1,8 +1,8 @@
 """Great Expectations suites (expectations/*.json) as blocking Dagster asset checks on the raw assets.
 
 GX 1.x has no working Dagster integration and its SQL route fails on DuckDB, so the check reads the
-rows loaded by this run into pandas and validates them as a dataframe (orchestration/quality.py).
-Only this run's rows are validated: earlier loads passed their own gate. A load larger than
+rows not validated yet into pandas and validates them as a dataframe (orchestration/quality.py).
+Only loads that have not passed yet are validated (raw._gate_log records the ones that did). A load larger than
 ``LEADFLOW_GX_MAX_ROWS`` is validated on a reproducible sample of that size, which keeps the gate
 to seconds on 20M-row loads; the row-level rules that must hold for every row (ids, timestamps)
 are enforced on all rows by ingest itself.
@@ -23,7 +23,7 @@ from dagster import (
 from orchestration import progress
 from orchestration.contract import CONTRACTS
 from orchestration.ingest import quarantine_loaded_files
-from orchestration.resources import Warehouse, quote_ident
+from orchestration.resources import Warehouse, quote_ident, sql_literal
 
 
 def build_gx_check(entity: str) -> AssetChecksDefinition:
@@ -36,30 +36,37 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
         from orchestration.quality import columns_read, validate_frame
 
-        run_id = context.op_execution_context.run_id
         with warehouse.connect() as con:
-            new_rows = con.execute(f"select count(*) from raw.{entity} where _load_id = ?", [run_id]).fetchone()[0]
+            # Every load of this entity that has not passed the gate yet: normally just this run's, but
+            # also one whose run was killed between ingest and gate.
+            pending = f"_load_id not in (select load_id from raw._gate_log where entity = {sql_literal(entity)})"
+            pending_files = con.execute(
+                f"select distinct _load_id, _source_file from raw.{entity} where {pending} order by 1, 2"
+            ).fetchall()
+            new_rows = con.execute(f"select count(*) from raw.{entity} where {pending}").fetchone()[0]
             # Only the columns the suite reads carry data; the others keep their names for the column-set
             # expectation. Reading 25 text columns of a million rows into pandas would cost more than GX.
-            needed = columns_read(entity)
+            needed = columns_read(entity) | {"_load_id"}
             columns = [r[0] for r in con.execute(f"describe raw.{entity}").fetchall()]
             select = ", ".join(
                 quote_ident(c) if c in needed else f"cast(null as boolean) as {quote_ident(c)}" for c in columns
             )
-            query = f"select {select} from raw.{entity} where _load_id = ?"
+            query = f"select {select} from raw.{entity} where {pending}"
             sampled = new_rows > warehouse.gx_max_rows
             if sampled:
                 sample = f"reservoir({warehouse.gx_max_rows} rows) repeatable (42)"
                 query = f"select * from ({query}) using sample {sample}"
-            frame = con.execute(query, [run_id]).df()
+            frame = con.execute(query).df()
             outcome = validate_frame(entity, frame)
-            quarantined: list[str] = []
-            if not outcome.passed:
-                quarantined = _files_to_quarantine(entity, frame, validate_frame)
+            quarantined: list[tuple[str, str]] = []
+            if outcome.passed:
+                for load_id in sorted({load_id for load_id, _ in pending_files}):
+                    con.execute("insert into raw._gate_log values (?, ?, now())", [entity, load_id])
+            else:
+                quarantined = _files_to_quarantine(entity, frame, pending_files, validate_frame)
                 quarantine_loaded_files(
                     con,
                     entity,
-                    run_id,
                     quarantined,
                     reason=outcome.summary().replace("\n", " "),
                     landing_dir=Path(warehouse.landing_dir),
@@ -71,17 +78,18 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
         )
         if not outcome.passed:
             context.log.error(outcome.summary())
-            progress.say(f"gx       quarantined {len(quarantined)} file(s): {', '.join(quarantined)}")
+            names = ", ".join(f for _, f in quarantined)
+            progress.say(f"gx       quarantined {len(quarantined)} file(s): {names}")
         return AssetCheckResult(
             passed=outcome.passed,
             severity=AssetCheckSeverity.ERROR,
             description=outcome.summary(),
             metadata={
-                "rows_loaded_this_run": new_rows,
+                "rows_pending_validation": new_rows,
                 "rows_validated": len(frame),
                 "sampled": sampled,
                 "expectations": outcome.evaluated,
-                "quarantined_files": MetadataValue.json(quarantined),
+                "quarantined_files": MetadataValue.json([f for _, f in quarantined]),
                 "failed_expectations": MetadataValue.json(
                     [
                         {
@@ -99,15 +107,17 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
     return _check
 
 
-def _files_to_quarantine(entity: str, frame, validate_frame) -> list[str]:
-    """The files of a failed batch that fail on their own; all of them when the failure is only in
-    aggregate (a "mostly" threshold crossed by the batch as a whole). Runs only after a failure."""
-    files = sorted(frame["_source_file"].unique())
-    if len(files) > 1:
-        failing = [f for f in files if not validate_frame(entity, frame[frame["_source_file"] == f]).passed]
+def _files_to_quarantine(
+    entity: str, frame, pending_files: list[tuple[str, str]], validate_frame
+) -> list[tuple[str, str]]:
+    """The (load, file) pairs of a failed batch that fail on their own; all pending ones when the failure
+    is only in aggregate (a "mostly" threshold crossed by the batch as a whole). Runs only after a failure."""
+    if len(pending_files) > 1:
+        groups = frame.groupby(["_load_id", "_source_file"], sort=True)
+        failing = [key for key, rows in groups if not validate_frame(entity, rows.reset_index(drop=True)).passed]
         if failing:
-            return failing
-    return files
+            return [(str(load_id), str(f)) for load_id, f in failing]
+    return pending_files
 
 
 gx_checks = [build_gx_check(entity) for entity in CONTRACTS]

@@ -104,6 +104,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    # Which loads passed their entity's quality gate: a load that has not (e.g. its run was killed between
+    # ingest and gate) is validated by the next run before anything downstream reads it.
+    con.execute("create table if not exists raw._gate_log (entity varchar, load_id varchar, passed_at timestamp)")
     for contract in CONTRACTS.values():
         cols = [f"{quote_ident(c)} varchar" for c in contract.columns]
         cols += [
@@ -534,21 +537,19 @@ ingest_assets = [build_ingest_asset(entity) for entity in CONTRACTS]
 def quarantine_loaded_files(
     con: duckdb.DuckDBPyConnection,
     entity: str,
-    load_id: str,
-    files: list[str],
+    files: list[tuple[str, str]],
     reason: str,
     landing_dir: Path,
     quarantine_dir: Path,
 ) -> None:
     """Take files that failed the raw gate back out of raw, as if they had been quarantined on arrival.
 
-    Without this, a batch that failed its gate would stay in raw as "loaded" and flow into staging on
-    the next run unvalidated. Their hashes stay in the log, so the same content is not loaded again;
-    a corrected file (new content) loads normally.
+    ``files`` are (load_id, file) pairs. Their hashes stay in the log, so the same content is not loaded
+    again; a corrected file (new content) loads normally.
     """
     con.execute("begin transaction")
     try:
-        for rel_path in files:
+        for load_id, rel_path in files:
             con.execute(f"delete from raw.{entity} where _load_id = ? and _source_file = ?", [load_id, rel_path])
             con.execute(
                 "delete from raw._rejected_rows where load_id = ? and entity = ? and source_file = ?",

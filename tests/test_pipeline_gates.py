@@ -121,6 +121,37 @@ def test_raw_gate_failure_blocks_downstream_quarantines_and_keeps_published_data
     assert recovered.success and recovered.published
 
 
+def test_rows_of_a_run_killed_before_its_gate_are_validated_by_the_next_run(
+    settings: Settings, first_run: RunSummary
+) -> None:
+    from orchestration.ingest import ingest_entity
+    from orchestration.resources import connect
+
+    published_before = _published(settings)
+    write_csv(
+        settings.landing_dir / "deals" / "deals_2026-05.csv",
+        ["deal_id", "lead_id", "created_at", "stage", "amount", "currency"],
+        [[f"K{i}", "L2", "2026-05-01", "Qualified", "unknown", "USD"] for i in range(10)],
+    )
+    # a run that committed its ingest and died before the gate ran
+    with connect(settings.warehouse_path, memory_limit="1GB") as con:
+        assert (
+            ingest_entity(con, "deals", settings.landing_dir, settings.quarantine_dir, "killed-run").rows_loaded == 10
+        )
+
+    after = run_pipeline(settings)
+    assert after.loaded_this_run == {}  # nothing new to load, yet the unvalidated rows are gated
+    assert _failed_checks(after) == ["gx_deals_suite"]
+    assert not after.published and _published(settings) == published_before
+    assert [q["file"] for q in after.quarantined_this_run] == []  # quarantined under the killed run's load
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    assert con.execute("select count(*) from raw.deals where deal_id like 'K%'").fetchone()[0] == 0
+    status = con.execute("select status from raw._load_log where source_file = 'deals/deals_2026-05.csv'").fetchone()
+    con.close()
+    assert status == ("quarantined",)
+    assert run_pipeline(settings).published
+
+
 def test_dbt_test_failure_blocks_publish_and_keeps_published_data(settings: Settings, first_run: RunSummary) -> None:
     published_before = _published(settings)
     write_csv(
