@@ -406,22 +406,6 @@ def commit_files(
     return reports
 
 
-def load_file(
-    con: duckdb.DuckDBPyConnection,
-    contract: EntityContract,
-    path: Path,
-    rel_path: str,
-    digest: str,
-    load_id: str,
-    quarantine_dir: Path,
-) -> FileReport:
-    """Load one file in one transaction, or quarantine it whole."""
-    staged = stage_file(con, contract, path, rel_path, digest, load_id, quarantine_dir)
-    if isinstance(staged, FileReport):
-        return staged
-    return commit_files(con, contract, [staged], load_id)[0]
-
-
 def ingest_entity(
     con: duckdb.DuckDBPyConnection,
     entity: str,

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from orchestration.contract import CONTRACTS
-from orchestration.ingest import ingest_entity, load_file
+from orchestration.ingest import ingest_entity
 from orchestration.resources import connect
 from tests.landing import write_csv, write_jsonl, write_parquet
 
@@ -185,10 +185,9 @@ def test_each_file_loads_once_and_a_changed_file_loads_again(con, landing: Path)
     assert con.execute("select count(*) from raw.leads").fetchone()[0] == 2  # both versions kept
 
 
-def test_a_failure_midway_leaves_nothing_of_the_file(con, landing: Path, monkeypatch) -> None:
+def test_a_failure_midway_leaves_nothing_of_the_batch(con, landing: Path, monkeypatch) -> None:
     write_csv(landing / "leads" / "a.csv", ["lead_id", "created_at", "hs_new"], [["L1", "2026-01-01", "x"]])
-    from orchestration import ingest as ingest_module
-
+    write_csv(landing / "leads" / "b.csv", ["lead_id", "created_at"], [["L2", "2026-01-01"]])
     original_execute = duckdb.DuckDBPyConnection.execute
     calls = {"n": 0}
 
@@ -196,24 +195,23 @@ def test_a_failure_midway_leaves_nothing_of_the_file(con, landing: Path, monkeyp
         pass
 
     def failing_execute(self, query, *args, **kwargs):
-        if "insert into raw._rejected_rows" in str(query):
+        # fail while committing the second file, after the first file's rows were inserted
+        if "insert into raw._rejected_rows" in str(query) and "leads/b.csv" in str(args):
             calls["n"] += 1
             raise Boom("disk went away")
         return original_execute(self, query, *args, **kwargs)
 
-    path = landing / "leads" / "a.csv"
-    ingest_module.ensure_raw_schema(con)
     monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", failing_execute)
     with pytest.raises(Boom):
-        load_file(con, CONTRACTS["leads"], path, "leads/a.csv", "hash", "run-1", landing.parent / "q")
+        _ingest(con, landing)
     monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", original_execute)
 
     assert calls["n"] == 1
     assert con.execute("select count(*) from raw.leads").fetchone()[0] == 0
     assert con.execute("select count(*) from raw._load_log").fetchone()[0] == 0
     assert "hs_new" not in {r[0] for r in con.execute("describe raw.leads").fetchall()}
-    # and the next attempt loads it normally
-    assert _ingest(con, landing).rows_loaded == 1
+    # and the next attempt loads both normally
+    assert _ingest(con, landing).rows_loaded == 2
 
 
 def test_optional_companies_folder_may_be_absent(con, landing: Path) -> None:
