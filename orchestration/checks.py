@@ -31,7 +31,7 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
         asset=AssetKey(["raw", entity]),
         name=f"gx_{entity}_suite",
         blocking=True,
-        description=f"Great Expectations suite expectations/{entity}.json on the rows loaded by this run.",
+        description=f"Great Expectations suite expectations/{entity}.json on every load not validated yet.",
     )
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
         from orchestration.quality import columns_read, validate_frame

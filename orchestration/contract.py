@@ -22,10 +22,6 @@ class EntityContract:
     one_of: tuple[str, ...] = ()
     optional: bool = False
 
-    @property
-    def id_column(self) -> str:
-        return self.required[0]
-
 
 LEADS = EntityContract(
     name="leads",

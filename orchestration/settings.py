@@ -30,7 +30,6 @@ class Settings:
     state_dir: Path
     temp_dir: Path
     memory_limit: str
-    threads: int
     gx_max_rows: int
 
     @classmethod
@@ -45,7 +44,6 @@ class Settings:
             state_dir=_path("LEADFLOW_STATE_DIR", data_dir / ".leadflow"),
             temp_dir=_path("LEADFLOW_TEMP_DIR", data_dir / "tmp"),
             memory_limit=os.environ.get("LEADFLOW_MEMORY_LIMIT", "12GB"),
-            threads=int(os.environ.get("LEADFLOW_DUCKDB_THREADS", "2")),
             gx_max_rows=int(os.environ.get("LEADFLOW_GX_MAX_ROWS", "250000")),
         )
 
@@ -61,7 +59,6 @@ class Settings:
                 "LEADFLOW_STATE_DIR": str(self.state_dir),
                 "LEADFLOW_TEMP_DIR": str(self.temp_dir),
                 "LEADFLOW_MEMORY_LIMIT": self.memory_limit,
-                "LEADFLOW_DUCKDB_THREADS": str(self.threads),
             }
         )
 
