@@ -160,6 +160,25 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from orchestration.evaluate import evaluate_identity, format_scores
+
+    settings = Settings.from_env()
+    ground_truth = Path(args.ground_truth) if args.ground_truth else settings.data_dir / "ground_truth"
+    database = Path(args.db) if args.db else settings.analytics_path
+    try:
+        scores = evaluate_identity(database, ground_truth)
+    except FileNotFoundError as exc:
+        print(
+            f"error: {exc}. Generate data with `leadflow generate --out DIR` (ground truth lands in DIR/ground_truth) "
+            "and run `leadflow run` on it first.",
+            file=sys.stderr,
+        )
+        return 2
+    print(scores.to_json() if args.json else format_scores(scores))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leadflow",
@@ -227,6 +246,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(func=_cmd_status)
+
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="score identity resolution and spam flags against the generator's ground truth",
+        description=textwrap.dedent(
+            """\
+            Compare the published marts (lead_crosswalk, dim_leads) with the ground truth written by
+            `leadflow generate`: pairwise duplicate precision and recall, recall per kind of duplicate,
+            false merges of colleagues sharing a domain, spam and existing-customer precision and recall."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    evaluate.add_argument(
+        "--ground-truth", help="ground truth folder (default: $LEADFLOW_DATA_DIR/ground_truth, i.e. data/ground_truth)"
+    )
+    evaluate.add_argument("--db", help="analytics DuckDB file to score (default: the published analytics file)")
+    evaluate.add_argument("--json", action="store_true", help="machine-readable output")
+    evaluate.set_defaults(func=_cmd_evaluate)
 
     ui = sub.add_parser("ui", help="open the Dagster UI (dagster dev) on this project")
     ui.add_argument("--port", type=int, default=3000)

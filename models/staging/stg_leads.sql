@@ -66,7 +66,7 @@ current_versions as (
     from typed
     qualify row_number() over (
         partition by source_system, lead_id
-        order by updated_at desc, _loaded_at desc, _source_file desc, _row_number desc
+        order by {{ latest_version_order('updated_at') }}
     ) = 1
 ),
 
