@@ -36,7 +36,7 @@ test: setup  ## lint, then the whole test suite
 	$(BIN)/ruff check orchestration tests bench
 	$(BIN)/ruff format --check orchestration tests bench
 	$(BIN)/sqlfluff lint models tests/dbt
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: setup  ## ruff and sqlfluff only
 	$(BIN)/ruff check orchestration tests bench

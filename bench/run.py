@@ -73,6 +73,30 @@ def dbt_node_seconds(state_dir: Path) -> dict[str, float]:
     return {k: round(v, 2) for k, v in by_type.items()}
 
 
+def identity_seconds(state_dir: Path) -> dict[str, Any]:
+    """dbt time of identity resolution: the models under */identity/ plus stg_lead_versions, and their tests."""
+    target = state_dir / "dbt-target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    models = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and ("identity" in node["fqn"] or node["name"] == "stg_lead_versions")
+    }
+    tests = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "test" and set(node["depends_on"]["nodes"]) & models
+    }
+    by_node = {r["unique_id"]: float(r.get("execution_time") or 0.0) for r in results}
+    per_model = {uid.split(".")[-1]: round(by_node.get(uid, 0.0), 2) for uid in sorted(models)}
+    return {
+        "models_s": round(sum(by_node.get(uid, 0.0) for uid in models), 2),
+        "tests_s": round(sum(by_node.get(uid, 0.0) for uid in tests), 2),
+        "per_model_s": per_model,
+    }
+
+
 def split_run(summary: dict[str, Any], wall: float, state_dir: Path) -> dict[str, Any]:
     steps = summary["step_seconds"]
     ingest = sum(v for k, v in steps.items() if k.startswith("raw__") and "_gx_" not in k)
@@ -122,6 +146,15 @@ def main() -> int:
     rows_loaded = sum(v["rows_loaded"] for v in summary1["loaded_this_run"].values())
     rows_read = sum(v["rows_read"] for v in summary1["loaded_this_run"].values())
 
+    identity = identity_seconds(out / ".leadflow")
+    sys.path.insert(0, str(ROOT))
+    from orchestration.evaluate import evaluate_identity
+
+    scores = evaluate_identity(out / "analytics.duckdb", out / "ground_truth")
+    identity["scores"] = {
+        k: v for k, v in json.loads(scores.to_json()).items() if k not in ("recall_by_duplicate_kind",)
+    }
+
     run2 = timed([*cli, "run", "--quiet"], env, "second run (no new files)")
     summary2 = json.loads((out / ".leadflow" / "last_run.json").read_text())
     split2 = split_run(summary2, run2["seconds"], out / ".leadflow")
@@ -140,6 +173,7 @@ def main() -> int:
             "ingest_rows_per_s": round(rows_read / split1["ingest_s"]) if split1["ingest_s"] else None,
             "success": summary1["success"],
         },
+        "identity": identity,
         "second_run": {"seconds": run2["seconds"], "peak_rss_mb": run2["peak_rss_mb"], **split2},
         "warehouse_mb": round((out / "warehouse.duckdb").stat().st_size / 2**20, 1),
         "analytics_mb": round((out / "analytics.duckdb").stat().st_size / 2**20, 1),
@@ -156,6 +190,24 @@ def main() -> int:
 
 def verdict(seconds: float, target: float) -> str:
     return f"target < {target:g} s: {'met' if seconds < target else '**missed**'}"
+
+
+def identity_section(r: dict[str, Any]) -> str:
+    identity = r.get("identity")
+    if not identity:
+        return ""
+    total = identity["models_s"] + identity["tests_s"]
+    sc = identity["scores"]
+    per_model = ", ".join(f"{k} {v:.1f} s" for k, v in identity["per_model_s"].items())
+    return f"""
+Identity resolution (dbt models under `identity/` and `stg_lead_versions`, first run):
+**{identity["models_s"]:.1f} s** of models + {identity["tests_s"]:.1f} s of their tests = {total:.1f} s
+({verdict(total, 60)}). Per model: {per_model}.
+Against the ground truth: duplicate pairs precision {sc["pair_precision"]:.4f}, recall {sc["pair_recall"]:.4f}
+({sc["true_positive_pairs"]:,} of {sc["true_pairs"]:,} pairs); false merges of people sharing a domain
+{sc["false_merges_sharing_domain"]:,}; spam precision {sc["spam_precision"]:.4f}, recall {sc["spam_recall"]:.4f};
+existing customers precision {sc["customer_precision"]:.4f}, recall {sc["customer_recall"]:.4f}.
+"""
 
 
 def write_report() -> None:
@@ -185,7 +237,7 @@ DuckDB {m["duckdb"]}. Generated: {counts}.
 
 dbt node execution by type (first run): {", ".join(f"{k} {v:.1f} s" for k, v in f["dbt_nodes_s"].items())}.
 Working warehouse file: {r["warehouse_mb"]:,.0f} MB.
-"""
+{identity_section(r)}"""
         )
     REPORT.write_text(
         "# Performance\n\n"

@@ -17,6 +17,14 @@ def test_asset_graph_snapshot() -> None:
     keys = sorted(k.to_user_string() for k in graph.get_all_asset_keys())
     assert keys == [
         "analytics_db",
+        "intermediate/int_leads__clustered",
+        "intermediate/int_leads__match_edges",
+        "intermediate/int_leads__validated",
+        "intermediate/int_persons__customer_matched",
+        "intermediate/int_persons__survived",
+        "marts/dim_leads",
+        "marts/dq_merge_audit",
+        "marts/lead_crosswalk",
         "raw/activities",
         "raw/companies",
         "raw/deals",
@@ -29,9 +37,12 @@ def test_asset_graph_snapshot() -> None:
         "reference/industry_map",
         "reference/lead_source_map",
         "reference/reps",
+        "reference/role_email_prefixes",
+        "reference/suppression_list",
         "staging/stg_activities",
         "staging/stg_companies",
         "staging/stg_deals",
+        "staging/stg_lead_versions",
         "staging/stg_leads",
     ]
     # ingest keys are the dbt source keys, so staging depends on them directly
@@ -47,6 +58,8 @@ def test_asset_graph_snapshot() -> None:
     assert groups["staging/stg_leads"] == "staging"
     assert groups["reference/reps"] == "reference"
     assert groups["analytics_db"] == "publish"
+    assert groups["intermediate/int_leads__clustered"] == "intermediate"
+    assert groups["marts/dim_leads"] == "marts"
 
 
 def test_checks_jobs_and_schedule_snapshot() -> None:
@@ -103,4 +116,4 @@ def test_dagster_dev_loads_without_an_activated_venv() -> None:
     code = "from orchestration.definitions import defs; print(len(defs.resolve_asset_graph().get_all_asset_keys()))"
     proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "17"
+    assert proc.stdout.strip().splitlines()[-1] == "28"

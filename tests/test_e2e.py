@@ -177,3 +177,43 @@ def test_second_run_loads_nothing_and_changes_nothing(e2e) -> None:
     assert second.success
     assert second.loaded_this_run == {}
     assert second.rows == first.rows
+
+
+def test_identity_resolution_meets_precision_and_recall_on_ground_truth(e2e) -> None:
+    from orchestration.evaluate import evaluate_identity
+
+    settings, _, truth = e2e
+    scores = evaluate_identity(settings.analytics_path, truth)
+    assert scores.unmatched_rows == 0
+    assert scores.true_pairs > 500  # S has real duplicates of every kind to find
+    assert set(scores.recall_by_duplicate_kind) == {
+        "email_case_whitespace", "other_source_system", "plus_address", "domain_fuzzy_name",
+        "same_external_id", "no_email_name_phone", "gmail_dots",
+    }  # fmt: skip
+    assert scores.pair_precision >= 0.995 and scores.pair_recall >= 0.98, scores.to_json()
+    assert scores.false_merges_sharing_domain == 0
+    assert scores.spam_precision >= 0.98 and scores.spam_recall >= 0.95, scores.to_json()
+
+
+def test_dim_leads_has_one_row_per_resolved_person_and_keeps_spam(e2e) -> None:
+    settings, _, truth = e2e
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    persons, unique_persons, spam, crosswalk_persons = con.execute(
+        "select count(*), count(distinct person_id), count(*) filter (where is_spam),"
+        " (select count(distinct person_id) from marts.lead_crosswalk) from marts.dim_leads"
+    ).fetchone()
+    statuses = dict(con.execute("select lead_status, count(*) from marts.dim_leads group by 1").fetchall())
+    con.close()
+    true_persons = (
+        duckdb.connect()
+        .execute(
+            f"select count(distinct person_id) from read_parquet('{truth / 'lead_records.parquet'}')"
+            " where expected_reject_reason is null"
+        )
+        .fetchone()[0]
+    )
+    assert persons == unique_persons == crosswalk_persons
+    # every spam record is its own person in the truth, and stays its own person here
+    assert abs(persons - true_persons) <= 0.005 * true_persons
+    assert spam > 0 and statuses["Disqualified"] == spam
+    assert statuses["Customer Success Review"] > 0 and statuses["New"] > statuses["Needs Info"] > 0

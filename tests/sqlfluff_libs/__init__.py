@@ -1,5 +1,3 @@
-
-
 def _project_vars() -> dict:
     import pathlib
 
