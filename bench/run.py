@@ -101,7 +101,8 @@ def split_run(summary: dict[str, Any], wall: float, state_dir: Path) -> dict[str
     steps = summary["step_seconds"]
     ingest = sum(v for k, v in steps.items() if k.startswith("raw__") and "_gx_" not in k)
     gate = sum(v for k, v in steps.items() if "_gx_" in k)
-    dbt_step = steps.get("leadflow_dbt_assets", 0.0)
+    dbt_step = steps.get("leadflow_dbt_assets", 0.0) + steps.get("leadflow_dbt_scoring_assets", 0.0)
+    predictive = steps.get("predictive_lead_scores", 0.0)
     publish = steps.get("analytics_db", 0.0)
     nodes = dbt_node_seconds(state_dir)
     dbt_work = sum(nodes.values())
@@ -111,9 +112,10 @@ def split_run(summary: dict[str, Any], wall: float, state_dir: Path) -> dict[str
         "dbt_step_s": round(dbt_step, 2),
         "dbt_node_execution_s": round(dbt_work, 2),
         "dbt_nodes_s": nodes,
+        "predictive_s": round(predictive, 2),
         "publish_s": round(publish, 2),
         "ingest_and_staging_s": round(ingest + gate + dbt_step, 2),
-        "overhead_s": round(wall - ingest - gate - dbt_work - publish, 2),
+        "overhead_s": round(wall - ingest - gate - dbt_work - predictive - publish, 2),
     }
 
 

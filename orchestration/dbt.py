@@ -50,13 +50,14 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=LeadflowTranslator(),
-)
-def leadflow_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig) -> Iterator[Any]:
-    progress.say("dbt      build started")
+# The predictive challenger (orchestration/scoring.py) trains between two dbt steps: everything up to
+# the features it reads, then everything that reads its predictions (the dbt source `ml`).
+AFTER_PREDICTIONS = "source:ml+"
+
+
+def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig) -> Iterator[Any]:
+    step = context.op_def.name
+    progress.say(f"dbt      {step}: build started")
     failed: list[str] = []
     built = 0
     # One target folder per warehouse (not a fresh one per run) keeps dbt's partial parse: ~3 s a run.
@@ -70,4 +71,30 @@ def leadflow_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, con
             failed.append(f"{event.asset_key.to_user_string() if event.asset_key else ''}:{event.check_name}")
             progress.say(f"dbt      TEST FAILED {event.check_name} ({event.severity.value})")
         yield event
-    progress.say(f"dbt      build finished: {built} nodes built, {len(failed)} tests failed")
+    progress.say(f"dbt      {step}: build finished: {built} nodes built, {len(failed)} tests failed")
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=LeadflowTranslator(),
+    exclude=AFTER_PREDICTIONS,
+)
+def leadflow_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig) -> Iterator[Any]:
+    yield from _run_dbt_build(context, dbt, config)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=LeadflowTranslator(),
+    select=AFTER_PREDICTIONS,
+    name="leadflow_dbt_scoring_assets",
+)
+def leadflow_dbt_scoring_assets(
+    context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+) -> Iterator[Any]:
+    yield from _run_dbt_build(context, dbt, config)
+
+
+DBT_ASSETS = (leadflow_dbt_assets, leadflow_dbt_scoring_assets)

@@ -10,11 +10,12 @@ ensure_dbt_on_path()
 dbt_project.prepare_if_dev()
 
 from orchestration.checks import gx_checks  # noqa: E402  (needs the manifest prepared above)
-from orchestration.dbt import dbt_resource, leadflow_dbt_assets  # noqa: E402
+from orchestration.dbt import DBT_ASSETS, dbt_resource  # noqa: E402
 from orchestration.ingest import ingest_assets  # noqa: E402
 from orchestration.publish import analytics_db  # noqa: E402
 from orchestration.resources import Warehouse  # noqa: E402
 from orchestration.schedules import daily_refresh_schedule, refresh_all_job  # noqa: E402
+from orchestration.scoring import predictive_lead_scores  # noqa: E402
 from orchestration.settings import Settings  # noqa: E402
 
 
@@ -22,7 +23,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
     settings = settings or Settings.from_env()
     settings.export()
     return Definitions(
-        assets=[*ingest_assets, leadflow_dbt_assets, analytics_db],
+        assets=[*ingest_assets, *DBT_ASSETS, predictive_lead_scores, analytics_db],
         asset_checks=gx_checks,
         jobs=[refresh_all_job],
         schedules=[daily_refresh_schedule],

@@ -15,7 +15,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration import progress
-from orchestration.dbt import leadflow_dbt_assets
+from orchestration.dbt import DBT_ASSETS
 from orchestration.resources import Warehouse, connect, quote_ident, sql_literal
 
 ANALYST_SCHEMAS = ("staging", "marts", "reference")
@@ -92,7 +92,7 @@ def publish(
 @asset(
     key=AssetKey(["analytics_db"]),
     group_name="publish",
-    deps=[key for key in leadflow_dbt_assets.keys],
+    deps=[key for assets in DBT_ASSETS for key in assets.keys],
     description=(
         "The analyst-facing DuckDB file (default data/analytics.duckdb): staging, marts and reference "
         "schemas copied from the working warehouse after every gate passed, swapped in atomically."

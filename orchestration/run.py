@@ -192,7 +192,10 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
         job = defs.resolve_job_def("refresh_all")
         run_config: dict[str, Any] = {
             "loggers": {"console": {"config": {"log_level": "ERROR"}}},
-            "ops": {"leadflow_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+            "ops": {
+                step: {"config": {"full_refresh": full_refresh}}
+                for step in ("leadflow_dbt_assets", "leadflow_dbt_scoring_assets")
+            },
         }
         log_dir = settings.state_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)

@@ -19,3 +19,11 @@ def type_bigint():
 
 def type_string():
     return "varchar"
+
+
+def dateadd(datepart, interval, from_date_or_timestamp):
+    return f"({from_date_or_timestamp} + ((interval '1 {datepart}') * ({interval})))"
+
+
+def date_trunc(datepart, date):
+    return f"date_trunc('{datepart}', {date})"

@@ -11,7 +11,7 @@ leads as (
 ),
 
 persons as (
-    select * from {{ ref('dim_leads') }}
+    select * from {{ ref('int_persons__enriched') }}
 ),
 
 merged as (

@@ -1,0 +1,50 @@
+{#- Does a value satisfy a scoring rule? Rules are rows of seeds/scoring_rules.csv, so the operator is
+    data, evaluated here for every operator the seed may use. Text compares case-insensitively; list
+    values (in, not_in) and ranges (between, inclusive) are separated by "|". A null value matches only
+    is_null. -#}
+{% macro rule_matches(operator, rule_value, text_value, number_value) -%}
+    coalesce(case {{ operator }}
+        when 'eq' then lower({{ text_value }}) = lower({{ rule_value }})
+        when 'neq' then lower({{ text_value }}) != lower({{ rule_value }})
+        when 'in' then list_contains(string_split(lower({{ rule_value }}), '|'), lower({{ text_value }}))
+        when 'not_in' then not list_contains(string_split(lower({{ rule_value }}), '|'), lower({{ text_value }}))
+        when 'contains' then contains(lower({{ text_value }}), lower({{ rule_value }}))
+        when 'gt' then {{ number_value }} > try_cast({{ rule_value }} as double)
+        when 'gte' then {{ number_value }} >= try_cast({{ rule_value }} as double)
+        when 'lt' then {{ number_value }} < try_cast({{ rule_value }} as double)
+        when 'lte' then {{ number_value }} <= try_cast({{ rule_value }} as double)
+        when 'between' then {{ number_value }} between try_cast(split_part({{ rule_value }}, '|', 1) as double)
+            and try_cast(split_part({{ rule_value }}, '|', 2) as double)
+        when 'is_null' then {{ text_value }} is null
+        when 'not_null' then {{ text_value }} is not null
+    end, false)
+{%- endmacro %}
+
+{#- The operators rule_matches understands (the seed's accepted values). -#}
+{% macro scoring_operators() -%}
+    {{ return(['eq', 'neq', 'in', 'not_in', 'contains', 'gt', 'gte', 'lt', 'lte', 'between', 'is_null', 'not_null']) }}
+{%- endmacro %}
+
+{#- The time scores are computed up to: var scoring_as_of when set, else the latest activity in the
+    data (so scores never depend on the day the build runs). -#}
+{% macro scoring_horizon() -%}
+    {%- if var('scoring_as_of', none) -%}
+    cast('{{ var("scoring_as_of") }}' as timestamp)
+    {%- else -%}
+    (select max(occurred_at) from {{ ref('stg_activities') }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The (track, half-life) pairs the rules use, read from the seed when the model runs: each pair gets
+    its own running sum, so decayed scores are computed with window functions instead of pairwise joins.
+    Empty while dbt only parses. -#}
+{% macro scoring_decay_classes() -%}
+    {%- if execute -%}
+        {%- set rows = run_query(
+            "select distinct track, half_life_days from " ~ ref('scoring_rules') ~ " order by 1, 2 nulls first"
+        ).rows -%}
+        {{ return(rows | list) }}
+    {%- else -%}
+        {{ return([]) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,69 @@
+-- Every activity with the person it belongs to: through its lead record, or (for rows that only carry
+-- an address) through the email key of the person's records. Scoring, SLAs and attribution read this.
+with
+
+activities as (
+    select * from {{ ref('stg_activities') }}
+),
+
+validated as (
+    select * from {{ ref('int_leads__validated') }}
+),
+
+clustered as (
+    select * from {{ ref('int_leads__clustered') }}
+),
+
+-- An address can appear on several records (spam is never merged): prefer a real person, then the
+-- earliest record.
+email_owners as (
+    select
+        validated.email_key,
+        arg_min(clustered.person_id, (validated.is_spam, validated.anchor_rank)) as person_id
+    from validated
+    inner join clustered on validated.lead_key = clustered.lead_key
+    where validated.email_key is not null
+    group by validated.email_key
+),
+
+by_email as (
+    select
+        activity_key,
+        {{ email_match_key('email') }} as email_key
+    from activities
+    where lead_key is null and email is not null
+),
+
+final as (
+    select
+        activities.activity_key,
+        coalesce(clustered.person_id, email_owners.person_id) as person_id,
+        case
+            when clustered.person_id is not null then 'lead_key'
+            when email_owners.person_id is not null then 'email'
+        end as person_link_method,
+        activities.lead_key,
+        activities.activity_type,
+        activities.activity_category,
+        activities.is_marketing_touch,
+        activities.is_rep_touch,
+        activities.occurred_at,
+        activities.rep_id,
+        activities.direction,
+        activities.channel,
+        activities.utm_source,
+        activities.utm_medium,
+        activities.utm_campaign,
+        activities.page_url,
+        activities.outcome,
+        activities.new_status,
+        activities.reason,
+        activities.rating,
+        activities.due_at
+    from activities
+    left join clustered on activities.lead_key = clustered.lead_key
+    left join by_email on activities.activity_key = by_email.activity_key
+    left join email_owners on by_email.email_key = email_owners.email_key
+)
+
+select * from final
