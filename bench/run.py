@@ -64,24 +64,30 @@ def machine_facts() -> dict[str, Any]:
     }
 
 
+def dbt_results(state_dir: Path) -> list[dict[str, Any]]:
+    """Node results of both dbt steps of the last run (each step keeps its run_results.<step>.json)."""
+    results: list[dict[str, Any]] = []
+    for path in sorted((state_dir / "dbt-target").glob("run_results.*.json")):
+        results += json.loads(path.read_text())["results"]
+    return results
+
+
 def dbt_node_seconds(state_dir: Path) -> dict[str, float]:
-    results = json.loads((state_dir / "dbt-target" / "run_results.json").read_text())
     by_type: dict[str, float] = {}
-    for node in results["results"]:
+    for node in dbt_results(state_dir):
         kind = node["unique_id"].split(".")[0]
         by_type[kind] = by_type.get(kind, 0.0) + float(node.get("execution_time") or 0.0)
     return {k: round(v, 2) for k, v in by_type.items()}
 
 
-def identity_seconds(state_dir: Path) -> dict[str, Any]:
-    """dbt time of identity resolution: the models under */identity/ plus stg_lead_versions, and their tests."""
-    target = state_dir / "dbt-target"
-    manifest = json.loads((target / "manifest.json").read_text())
-    results = json.loads((target / "run_results.json").read_text())["results"]
+def domain_seconds(state_dir: Path, domain: str, extra_models: tuple[str, ...] = ()) -> dict[str, Any]:
+    """dbt time of one business domain: the models under */<domain>/ (plus extra_models), and their tests."""
+    manifest = json.loads((state_dir / "dbt-target" / "manifest.json").read_text())
+    results = dbt_results(state_dir)
     models = {
         uid
         for uid, node in manifest["nodes"].items()
-        if node["resource_type"] == "model" and ("identity" in node["fqn"] or node["name"] == "stg_lead_versions")
+        if node["resource_type"] == "model" and (domain in node["fqn"] or node["name"] in extra_models)
     }
     tests = {
         uid
@@ -148,7 +154,9 @@ def main() -> int:
     rows_loaded = sum(v["rows_loaded"] for v in summary1["loaded_this_run"].values())
     rows_read = sum(v["rows_read"] for v in summary1["loaded_this_run"].values())
 
-    identity = identity_seconds(out / ".leadflow")
+    identity = domain_seconds(out / ".leadflow", "identity", ("stg_lead_versions",))
+    scoring = domain_seconds(out / ".leadflow", "scoring")
+    scoring["predictive_step_s"] = split1["predictive_s"]
     sys.path.insert(0, str(ROOT))
     from orchestration.evaluate import evaluate_identity
 
@@ -176,6 +184,7 @@ def main() -> int:
             "success": summary1["success"],
         },
         "identity": identity,
+        "scoring": scoring,
         "second_run": {"seconds": run2["seconds"], "peak_rss_mb": run2["peak_rss_mb"], **split2},
         "warehouse_mb": round((out / "warehouse.duckdb").stat().st_size / 2**20, 1),
         "analytics_mb": round((out / "analytics.duckdb").stat().st_size / 2**20, 1),
@@ -212,6 +221,19 @@ existing customers precision {sc["customer_precision"]:.4f}, recall {sc["custome
 """
 
 
+def scoring_section(r: dict[str, Any]) -> str:
+    scoring = r.get("scoring")
+    if not scoring:
+        return ""
+    total = scoring["models_s"] + scoring["tests_s"] + scoring["predictive_step_s"]
+    per_model = ", ".join(f"{k} {v:.1f} s" for k, v in scoring["per_model_s"].items())
+    return f"""
+Lead scoring (dbt models under `scoring/`, their tests, and the predictive challenger step, first run):
+**{scoring["models_s"]:.1f} s** of models + {scoring["tests_s"]:.1f} s of tests + {scoring["predictive_step_s"]:.1f} s
+training and scoring the challenger = {total:.1f} s ({verdict(total, 90)}). Per model: {per_model}.
+"""
+
+
 def write_report() -> None:
     sections = []
     for path in sorted(RESULTS.glob("*.json")):
@@ -239,7 +261,7 @@ DuckDB {m["duckdb"]}. Generated: {counts}.
 
 dbt node execution by type (first run): {", ".join(f"{k} {v:.1f} s" for k, v in f["dbt_nodes_s"].items())}.
 Working warehouse file: {r["warehouse_mb"]:,.0f} MB.
-{identity_section(r)}"""
+{identity_section(r)}{scoring_section(r)}"""
         )
     REPORT.write_text(
         "# Performance\n\n"

@@ -6,6 +6,7 @@ skipped too and the last published data stays untouched.
 """
 
 import json
+import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,10 @@ def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: 
             failed.append(f"{event.asset_key.to_user_string() if event.asset_key else ''}:{event.check_name}")
             progress.say(f"dbt      TEST FAILED {event.check_name} ({event.severity.value})")
         yield event
+    # both steps share the target folder: keep each step's node timings for the benchmark and for users
+    results = target / "run_results.json"
+    if results.exists():
+        shutil.copyfile(results, target / f"run_results.{step}.json")
     progress.say(f"dbt      {step}: build finished: {built} nodes built, {len(failed)} tests failed")
 
 

@@ -17,14 +17,32 @@ def test_asset_graph_snapshot() -> None:
     keys = sorted(k.to_user_string() for k in graph.get_all_asset_keys())
     assert keys == [
         "analytics_db",
+        "intermediate/int_activities__resolved",
+        "intermediate/int_deals__persons",
+        "intermediate/int_lead_score_contributions",
+        "intermediate/int_lead_score_instants",
         "intermediate/int_leads__clustered",
         "intermediate/int_leads__match_edges",
         "intermediate/int_leads__validated",
         "intermediate/int_persons__customer_matched",
+        "intermediate/int_persons__enriched",
+        "intermediate/int_persons__fit_attributes",
+        "intermediate/int_persons__outcomes",
         "intermediate/int_persons__survived",
+        "intermediate/int_scoring__calibration_base",
         "marts/dim_leads",
         "marts/dq_merge_audit",
+        "marts/fct_lead_score_history",
+        "marts/fct_lead_scores_current",
         "marts/lead_crosswalk",
+        "marts/mart_scoring_bands",
+        "marts/mart_scoring_calibration",
+        "marts/mart_scoring_deciles",
+        "marts/mart_scoring_quarterly_gap",
+        "marts/mart_scoring_reliability",
+        "marts/mart_scoring_thresholds",
+        "ml/lead_model_training",
+        "ml/lead_predictions",
         "raw/activities",
         "raw/companies",
         "raw/deals",
@@ -35,9 +53,13 @@ def test_asset_graph_snapshot() -> None:
         "reference/disposable_email_domains",
         "reference/free_email_domains",
         "reference/industry_map",
+        "reference/job_title_seniority",
         "reference/lead_source_map",
         "reference/reps",
         "reference/role_email_prefixes",
+        "reference/score_bands",
+        "reference/scoring_models",
+        "reference/scoring_rules",
         "reference/suppression_list",
         "staging/stg_activities",
         "staging/stg_companies",
@@ -60,6 +82,13 @@ def test_asset_graph_snapshot() -> None:
     assert groups["analytics_db"] == "publish"
     assert groups["intermediate/int_leads__clustered"] == "intermediate"
     assert groups["marts/dim_leads"] == "marts"
+    assert groups["ml/lead_predictions"] == "scoring"
+    # the predictive challenger trains between the two dbt steps
+    parents = {p.to_user_string() for p in graph.get(_key("marts/fct_lead_score_history")).parent_keys}
+    assert "ml/lead_predictions" in parents
+    assert "intermediate/int_lead_score_instants" in {
+        p.to_user_string() for p in graph.get(_key("ml/lead_predictions")).parent_keys
+    }
 
 
 def test_checks_jobs_and_schedule_snapshot() -> None:
@@ -116,4 +145,4 @@ def test_dagster_dev_loads_without_an_activated_venv() -> None:
     code = "from orchestration.definitions import defs; print(len(defs.resolve_asset_graph().get_all_asset_keys()))"
     proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "28"
+    assert proc.stdout.strip().splitlines()[-1] == "50"
