@@ -96,7 +96,10 @@ def test_predictive_challenger_auc_against_true_propensity(run_m: tuple[Settings
     settings, truth = run_m
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     metadata = json.loads(
-        con.execute("select metadata from ml.lead_model_training where model_version = 'v3_predictive'").fetchone()[0]
+        con.execute(
+            "select metadata from ml.lead_model_training where model_version = 'v3_predictive'"
+            " order by trained_at desc limit 1"
+        ).fetchone()[0]
     )
     assert metadata["status"] == "trained" and metadata["random_state"] == 42
     frame = con.execute(
@@ -123,3 +126,22 @@ def test_predictive_challenger_auc_against_true_propensity(run_m: tuple[Settings
     print({**{k: round(v, 4) for k, v in auc.items()}, "true_propensity": round(true_auc, 4)})
     assert auc["v3_predictive"] >= 0.95 * true_auc
     assert auc["v1_points"] > 0.75 and auc["v2_weighted"] > 0.75  # the rules carry real signal too
+
+
+def test_predictive_challenger_is_deterministic(run_m: tuple[Settings, Path]) -> None:
+    """Training again on the same data gives the same probabilities, row for row (fixed random_state)."""
+    import duckdb
+
+    from orchestration.scoring import train_and_score
+
+    settings, _ = run_m
+    query = "select person_id, scored_at, probability from ml.lead_predictions order by all"
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        before = con.execute(query).fetchall()
+        train_and_score(con, log=lambda _: None)
+        after = con.execute(query).fetchall()
+    finally:
+        con.close()
+    assert len(before) > 100_000
+    assert after == before
