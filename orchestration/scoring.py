@@ -53,20 +53,38 @@ def _features_sql(rules_versions: list[str], moments_version: str) -> str:
         for track in ("fit", "intent", "engagement"):
             columns.append(f"coalesce({alias}.{track}_points, 0) as {track}_{i}")
     attribute_columns = []
-    for name in (*NUMERIC_ATTRIBUTES, *CATEGORICAL):
+    for name in NUMERIC_ATTRIBUTES:
         attribute_columns.append(
             f"case when attrs.{name}_known_at <= moments.scored_at then attrs.{name} end as {name}"
         )
+    for name in CATEGORICAL:
+        # categories as integer codes (the model treats them as categories, not as numbers)
+        attribute_columns.append(
+            f"case when attrs.{name}_known_at <= moments.scored_at then attrs.{name}_code end as {name}"
+        )
+    codes = " ".join(
+        f"""left join (select value_text, row_number() over (order by value_text) - 1 as code
+                       from (select distinct value_text from intermediate.int_persons__fit_attributes
+                             where attribute = '{n}' and value_text is not null)) as {n}_vocabulary
+                on pivoted.{n} = {n}_vocabulary.value_text"""
+        for n in CATEGORICAL
+    )
+    code_columns = ", ".join(f"{n}_vocabulary.code as {n}_code" for n in CATEGORICAL)
     pivot = ", ".join(
         f"any_value({'value_number' if n in NUMERIC_ATTRIBUTES else 'value_text'}) filter (where attribute = '{n}') "
         f"as {n}, any_value(known_at) filter (where attribute = '{n}') as {n}_known_at"
         for n in (*NUMERIC_ATTRIBUTES, *CATEGORICAL)
     )
     return f"""
-        with attrs as (
+        with pivoted as (
             select person_id, {pivot}
             from intermediate.int_persons__fit_attributes
             group by person_id
+        ),
+        attrs as (
+            select pivoted.*, {code_columns}
+            from pivoted
+            {codes}
         ),
         moments as (
             select person_id, scored_at from intermediate.int_lead_score_instants
@@ -79,13 +97,8 @@ def _features_sql(rules_versions: list[str], moments_version: str) -> str:
     """
 
 
-def _design_matrix(frame: pd.DataFrame, categories: dict[str, list[str]]) -> np.ndarray:
-    numeric = [c for c in frame.columns if c not in ("person_id", "scored_at", *CATEGORICAL)]
-    parts = [frame[numeric].astype("float64").to_numpy()]
-    for name in CATEGORICAL:
-        values = frame[name].astype("object")
-        parts.append(np.column_stack([(values == level).to_numpy(dtype="float64") for level in categories[name]]))
-    return np.column_stack(parts)
+def _matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    return frame[columns].to_numpy(dtype="float64", na_value=np.nan)
 
 
 def train_and_score(con: duckdb.DuckDBPyConnection, log=progress.say) -> list[TrainingReport]:
@@ -114,28 +127,33 @@ def train_and_score(con: duckdb.DuckDBPyConnection, log=progress.say) -> list[Tr
     if not rules:
         return [TrainingReport(v, "skipped", "no rules model version to take features from") for v in predictive]
 
-    features = con.execute(_features_sql(rules, active_rules[0])).df()
-    outcomes = con.execute(
-        """select person_id, created_at, outcome, first_deal_at, outcome_at
-           from intermediate.int_persons__outcomes where outcome in ('won', 'lost', 'aged_out')"""
-    ).df()
-    log(f"scoring  predictive features: {len(features):,} moments, {len(outcomes):,} persons with a known outcome")
-
-    # training example: the person's last moment before their deal (or outcome), within the feature window
-    cutoff = outcomes[["person_id", "created_at", "first_deal_at", "outcome_at"]].copy()
-    cutoff["cutoff_at"] = cutoff["created_at"] + pd.Timedelta(days=FEATURE_WINDOW_DAYS)
-    for column in ("first_deal_at", "outcome_at"):
-        cutoff["cutoff_at"] = cutoff["cutoff_at"].where(
-            cutoff[column].isna() | (cutoff[column] > cutoff["cutoff_at"]), cutoff[column]
-        )
-    candidates = features.merge(cutoff[["person_id", "cutoff_at", "created_at"]], on="person_id")
-    candidates = candidates[
-        (candidates["scored_at"] < candidates["cutoff_at"]) | (candidates["scored_at"] == candidates["created_at"])
+    con.execute(f"create or replace temp table predictive_features as {_features_sql(rules, active_rules[0])}")
+    feature_columns = [
+        c
+        for (c,) in con.execute("select column_name from (describe predictive_features)").fetchall()
+        if c not in ("person_id", "scored_at")
     ]
-    examples = candidates.sort_values(["person_id", "scored_at"]).groupby("person_id", sort=False).tail(1)
-    examples = examples.merge(outcomes[["person_id", "outcome"]], on="person_id")
-    examples = examples.sort_values(["created_at", "person_id"]).reset_index(drop=True)
-    labels = (examples["outcome"] == "won").to_numpy(dtype=int)
+    categorical = [feature_columns.index(c) for c in CATEGORICAL]
+    # training example: the person's last moment before their first deal (or outcome), within the
+    # feature window after creation; the creation moment always qualifies
+    examples = con.execute(
+        f"""
+        select features.*, outcomes.created_at, outcomes.outcome = 'won' as is_won
+        from predictive_features as features
+        inner join intermediate.int_persons__outcomes as outcomes on features.person_id = outcomes.person_id
+        where outcomes.outcome in ('won', 'lost', 'aged_out')
+            and (features.scored_at = outcomes.created_at or features.scored_at < least(
+                outcomes.created_at + interval {FEATURE_WINDOW_DAYS} day,
+                coalesce(outcomes.first_deal_at, outcomes.outcome_at, 'infinity'::timestamp),
+                coalesce(outcomes.outcome_at, 'infinity'::timestamp)
+            ))
+        qualify row_number() over (partition by features.person_id order by features.scored_at desc) = 1
+        order by outcomes.created_at, features.person_id
+        """
+    ).df()
+    moments = con.execute("select count(*) from predictive_features").fetchone()[0]
+    log(f"scoring  predictive features: {moments:,} moments, {len(examples):,} persons with a known outcome")
+    labels = examples["is_won"].to_numpy(dtype=int)
 
     for version in predictive:
         con.execute("delete from ml.lead_predictions where model_version = ?", [version])
@@ -147,47 +165,48 @@ def train_and_score(con: duckdb.DuckDBPyConnection, log=progress.say) -> list[Tr
             continue
         split = int(len(examples) * TRAIN_SHARE)
         split_at = examples["created_at"].iloc[split]
-        train, test = examples.iloc[:split], examples.iloc[split:]
-        categories = {name: sorted(v for v in train[name].dropna().astype(str).unique()) for name in CATEGORICAL}
-        feature_frame = train.drop(columns=["cutoff_at", "created_at", "outcome"])
-        model = HistGradientBoostingClassifier(random_state=SEED, max_iter=200, learning_rate=0.1)
-        model.fit(_design_matrix(feature_frame, categories), labels[:split])
-        test_scores = model.predict_proba(
-            _design_matrix(test.drop(columns=["cutoff_at", "created_at", "outcome"]), categories)
-        )[:, 1]
+        model = HistGradientBoostingClassifier(
+            random_state=SEED, max_iter=200, learning_rate=0.1, categorical_features=categorical
+        )
+        model.fit(_matrix(examples.iloc[:split], feature_columns), labels[:split])
         test_labels = labels[split:]
+        test_scores = model.predict_proba(_matrix(examples.iloc[split:], feature_columns))[:, 1]
         test_auc = float(roc_auc_score(test_labels, test_scores)) if 0 < test_labels.sum() < len(test_labels) else None
-        probabilities = model.predict_proba(_design_matrix(features, categories))[:, 1]
-        predictions = pd.DataFrame(
+        # score every moment (numeric features only: ~100 bytes a moment, 0.6 GB at 5.6M moments)
+        moments_frame = con.execute("select * from predictive_features").df()
+        scored = pd.DataFrame(
             {
-                "person_id": features["person_id"],
+                "person_id": moments_frame["person_id"],
                 "model_version": version,
-                "scored_at": features["scored_at"],
-                "probability": probabilities.round(8),
+                "scored_at": moments_frame["scored_at"],
+                "probability": model.predict_proba(_matrix(moments_frame, feature_columns))[:, 1].round(8),
             }
         )
-        con.register("new_predictions", predictions)
+        del moments_frame
+        con.register("new_predictions", scored)
         con.execute("insert into ml.lead_predictions select * from new_predictions")
         con.unregister("new_predictions")
+        written = len(scored)
         metadata = {
             "status": "trained",
-            "algorithm": "sklearn HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1)",
+            "algorithm": "sklearn HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, native categories)",
             "random_state": SEED,
-            "features": [c for c in feature_frame.columns if c not in ("person_id", "scored_at")],
+            "features": feature_columns,
+            "categorical_features": list(CATEGORICAL),
             "feature_moments_from": active_rules[0],
             "feature_window_days": FEATURE_WINDOW_DAYS,
             "split": f"time-based: persons created before {split_at} train ({TRAIN_SHARE:.0%})",
             "split_created_at": str(split_at),
             "train_rows": int(split),
             "train_won": int(labels[:split].sum()),
-            "test_rows": len(test),
+            "test_rows": len(examples) - split,
             "test_won": int(test_labels.sum()),
             "test_roc_auc": test_auc,
-            "rows_scored": len(predictions),
+            "rows_scored": written,
         }
         _record(con, version, metadata)
-        reports.append(TrainingReport(version, "trained", metadata=metadata, rows_scored=len(predictions)))
-        log(f"scoring  {version}: trained on {split:,} persons, test AUC {test_auc}, {len(predictions):,} scores")
+        reports.append(TrainingReport(version, "trained", metadata=metadata, rows_scored=written))
+        log(f"scoring  {version}: trained on {split:,} persons, test AUC {test_auc}, {written:,} scores")
     return reports
 
 

@@ -1,5 +1,7 @@
+{{ config(materialized='view') }}
 -- Every activity with the person it belongs to: through its lead record, or (for rows that only carry
 -- an address) through the email key of the person's records. Scoring, SLAs and attribution read this.
+-- A view: its consumers read a few activity types or columns each, which is cheaper than writing 20M rows.
 with
 
 activities as (

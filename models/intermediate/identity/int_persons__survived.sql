@@ -38,14 +38,20 @@ records as (
         validated.is_spam,
         validated.spam_reasons,
         case when validated.has_invalid_email then null else leads.email end as valid_email,
-        -- Survivor order: values a person typed beat list imports, then the most recent wins.
-        (
-            leads.source_system in (
-                {%- for system in person_entered %}'{{ system }}'{{ ", " if not loop.last }}{% endfor -%}
-            ),
-            leads.updated_at,
-            validated.anchor_rank
-        ) as survivor_order
+        -- Survivor rank: values a person typed beat list imports, then the most recent wins (1 = best).
+        row_number() over (
+            partition by clustered.person_id
+            order by
+                leads.source_system in (
+                    {%- for system in person_entered %}'{{ system }}'{{ ", " if not loop.last }}{% endfor -%}
+                ) desc,
+                leads.updated_at desc,
+                validated.anchor_rank desc
+        ) as survivor_rank,
+        -- CRM fields follow the most recent version whatever its source
+        row_number() over (
+            partition by clustered.person_id order by leads.updated_at desc, validated.anchor_rank desc
+        ) as recency_rank
     from leads
     inner join validated on leads.lead_key = validated.lead_key
     inner join clustered on leads.lead_key = clustered.lead_key
@@ -111,16 +117,16 @@ survived as (
         min(created_at) as created_at,
         max(updated_at) as last_updated_at,
         {%- for field in typed_fields %}
-            arg_max({{ 'valid_email' if field == 'email' else field }}, survivor_order)
+            arg_min({{ 'valid_email' if field == 'email' else field }}, survivor_rank)
             filter (where {{ 'valid_email' if field == 'email' else field }} is not null) as {{ field }},
         {%- endfor %}
-        arg_max(email, survivor_order) filter (where email is not null) as latest_email_as_entered,
-        arg_max(is_role_address, survivor_order) filter (where valid_email is not null) as is_role_address,
-        arg_max(is_free_mail, survivor_order) filter (where valid_email is not null) as is_free_mail,
-        arg_max(corporate_domain, survivor_order) filter (where corporate_domain is not null)
+        arg_min(email, survivor_rank) filter (where email is not null) as latest_email_as_entered,
+        arg_min(is_role_address, survivor_rank) filter (where valid_email is not null) as is_role_address,
+        arg_min(is_free_mail, survivor_rank) filter (where valid_email is not null) as is_free_mail,
+        arg_min(corporate_domain, survivor_rank) filter (where corporate_domain is not null)
             as corporate_domain,
-        arg_max(crm_status, (updated_at, anchor_rank)) filter (where crm_status is not null) as crm_status,
-        arg_max(crm_owner_id, (updated_at, anchor_rank)) filter (where crm_owner_id is not null)
+        arg_min(crm_status, recency_rank) filter (where crm_status is not null) as crm_status,
+        arg_min(crm_owner_id, recency_rank) filter (where crm_owner_id is not null)
             as crm_owner_id,
         bool_or(email_opt_out) as has_opt_out_on_record,
         bool_and(valid_email is null) and bool_or(email is not null) as has_invalid_email,

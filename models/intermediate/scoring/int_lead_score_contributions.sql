@@ -223,7 +223,8 @@ final as (
         combined.event_at,
         -- a lead has no score before it exists: earlier evidence counts from its creation
         greatest(combined.effective_at, persons.created_at) as effective_at,
-        combined.half_life_days
+        combined.half_life_days,
+        persons.created_at as person_created_at
     from combined
     inner join persons on combined.person_id = persons.person_id
     cross join horizon

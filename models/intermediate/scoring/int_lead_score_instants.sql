@@ -10,16 +10,12 @@ contributions as (
     select * from {{ ref('int_lead_score_contributions') }}
 ),
 
-persons as (
-    select * from {{ ref('int_persons__enriched') }}
-),
-
 per_moment as (
     select
         contributions.person_id,
         contributions.model_version,
         contributions.effective_at as scored_at,
-        any_value(persons.created_at) as created_at,
+        any_value(contributions.person_created_at) as created_at,
         {%- for track, half_life in classes %}
         sum(
             case
@@ -27,14 +23,13 @@ per_moment as (
                     and contributions.half_life_days {% if half_life is none %}is null{% else %}= {{ half_life }}{% endif %}
                     then contributions.points
                     {%- if half_life is not none %}
-                    * pow(2, (epoch(contributions.event_at) - epoch(persons.created_at)) / 86400.0 / {{ half_life }})
+                    * pow(2, (epoch(contributions.event_at) - epoch(contributions.person_created_at)) / 86400.0 / {{ half_life }})
                     {%- endif %}
             end
         ) as weighted_{{ loop.index }},
         {%- endfor %}
-        string_agg(distinct contributions.rule_id, ',' order by contributions.rule_id) as changed_by_rules
+        array_to_string(list_sort(list_distinct(list(contributions.rule_id))), ',') as changed_by_rules
     from contributions
-    inner join persons on contributions.person_id = persons.person_id
     group by contributions.person_id, contributions.model_version, contributions.effective_at
 ),
 

@@ -63,13 +63,21 @@ reasons as (
 
 latest as (
     select
-        history.person_id,
-        history.model_version,
-        arg_max(history.score, history.scored_at) as latest_score,
-        min(history.scored_at) filter (where history.is_mql_crossing) as mql_at,
-        max(history.scored_at) as last_changed_at
+        person_id,
+        model_version,
+        score as latest_score,
+        scored_at as last_changed_at
     from history
-    group by history.person_id, history.model_version
+    where valid_until is null
+),
+
+mqls as (
+    select
+        person_id,
+        model_version,
+        scored_at as mql_at
+    from history
+    where is_mql_crossing
 ),
 
 track_points as (
@@ -87,7 +95,7 @@ scored as (
     select
         latest.person_id,
         latest.model_version,
-        latest.mql_at,
+        mqls.mql_at,
         latest.last_changed_at,
         coalesce(track_points.fit_points, 0) as fit_points,
         coalesce(track_points.intent_points, 0) as intent_points,
@@ -115,6 +123,9 @@ scored as (
         models.is_active
     from latest
     inner join models on latest.model_version = models.model_version
+    left join mqls
+        on latest.person_id = mqls.person_id
+        and latest.model_version = mqls.model_version
     left join track_points
         on
             latest.person_id = track_points.person_id
