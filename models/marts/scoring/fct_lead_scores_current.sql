@@ -124,8 +124,9 @@ scored as (
     from latest
     inner join models on latest.model_version = models.model_version
     left join mqls
-        on latest.person_id = mqls.person_id
-        and latest.model_version = mqls.model_version
+        on
+            latest.person_id = mqls.person_id
+            and latest.model_version = mqls.model_version
     left join track_points
         on
             latest.person_id = track_points.person_id
