@@ -29,13 +29,15 @@ def sql_literal(value: str) -> str:
 def connect(path: Path, *, memory_limit: str = "12GB", temp_dir: Path | None = None) -> Iterator:
     """A read-write connection with the settings every writer needs (UTC for offset-less timestamps)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    # temp_directory goes in at open: DuckDB refuses to SET it again once a query has spilled there
+    config = {}
+    if temp_dir is not None:
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        config["temp_directory"] = str(temp_dir)
+    con = duckdb.connect(str(path), config=config)
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute(f"set memory_limit = {sql_literal(memory_limit)}")
-        if temp_dir is not None:
-            temp_dir.mkdir(parents=True, exist_ok=True)
-            con.execute(f"set temp_directory = {sql_literal(str(temp_dir))}")
         yield con
     finally:
         con.close()
