@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib
 import json
 import os
 import threading
@@ -95,9 +96,13 @@ def run_lock(state_dir: Path) -> Iterator[None]:
 
 
 def _warm_up_quality_gate() -> None:
+    """Heavy imports done while ingest runs, off the critical path: GX for the gates, scikit-learn (~5 s)
+    for the predictive challenger."""
     from orchestration.quality import warm_up
 
     warm_up()
+    for module in ("sklearn.ensemble", "sklearn.metrics"):
+        importlib.import_module(module)
 
 
 def _instance():
