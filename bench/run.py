@@ -285,7 +285,7 @@ DuckDB {m["duckdb"]}. Generated: {counts}.
 | first run, whole (`leadflow run`) | {f["seconds"]:.1f} s | {f["peak_rss_mb"]:,.0f} MB | {r["rows_read"]:,} rows read |
 | · ingest (4 raw assets) | {f["ingest_s"]:.1f} s | | {f["ingest_rows_per_s"]:,} rows/s |
 | · Great Expectations gates | {f["quality_gate_s"]:.1f} s | | |
-| · dbt build step (seeds, staging, tests) | {f["dbt_step_s"]:.1f} s | | nodes {f["dbt_node_execution_s"]:.1f} s |
+| · dbt build, both steps (seeds, models, tests) | {f["dbt_step_s"]:.1f} s | | nodes {f["dbt_node_execution_s"]:.1f} s |
 | · publish analytics file | {f["publish_s"]:.1f} s | | {r["analytics_mb"]:,.0f} MB file |
 | · **ingested and staged** (ingest + gates + dbt) | **{staged:.1f} s** | | {verdict(staged, 120)} |
 | · **orchestration overhead** (Dagster + dbt start-up) | **{overhead:.1f} s** | | {verdict(overhead, 15)} |
