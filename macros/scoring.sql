@@ -48,3 +48,18 @@
         {{ return([]) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- A rules model's score from its track points (seeds/scoring_models.csv `combine`): `sum` adds the
+    tracks; `weighted` scales each track's points by its cap (clamped to 0-1), weighs and scales to 100.
+    Null for other combines (the predictive model brings its own probability). -#}
+{% macro combine_score(model, fit, intent, engagement) -%}
+    case {{ model }}.combine
+        when 'sum' then {{ fit }} + {{ intent }} + {{ engagement }}
+        when 'weighted' then 100 * (
+            coalesce({{ model }}.fit_weight, 0) * least(greatest({{ fit }} / {{ model }}.fit_cap, 0), 1)
+            + coalesce({{ model }}.intent_weight, 0) * least(greatest({{ intent }} / {{ model }}.intent_cap, 0), 1)
+            + coalesce({{ model }}.engagement_weight, 0)
+            * least(greatest({{ engagement }} / {{ model }}.engagement_cap, 0), 1)
+        )
+    end
+{%- endmacro %}

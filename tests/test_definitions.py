@@ -22,6 +22,7 @@ def test_asset_graph_snapshot() -> None:
         "intermediate/int_lead_score_contributions",
         "intermediate/int_lead_score_instants",
         "intermediate/int_leads__clustered",
+        "intermediate/int_leads__email_owners",
         "intermediate/int_leads__match_edges",
         "intermediate/int_leads__validated",
         "intermediate/int_persons__customer_matched",
@@ -145,4 +146,4 @@ def test_dagster_dev_loads_without_an_activated_venv() -> None:
     code = "from orchestration.definitions import defs; print(len(defs.resolve_asset_graph().get_all_asset_keys()))"
     proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "50"
+    assert proc.stdout.strip().splitlines()[-1] == "51"

@@ -8,24 +8,12 @@ activities as (
     select * from {{ ref('stg_activities') }}
 ),
 
-validated as (
-    select * from {{ ref('int_leads__validated') }}
-),
-
 clustered as (
     select * from {{ ref('int_leads__clustered') }}
 ),
 
--- An address can appear on several records (spam is never merged): prefer a real person, then the
--- earliest record.
 email_owners as (
-    select
-        validated.email_key,
-        arg_min(clustered.person_id, (validated.is_spam, validated.anchor_rank)) as person_id
-    from validated
-    inner join clustered on validated.lead_key = clustered.lead_key
-    where validated.email_key is not null
-    group by validated.email_key
+    select * from {{ ref('int_leads__email_owners') }}
 ),
 
 by_email as (

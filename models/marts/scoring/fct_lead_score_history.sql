@@ -30,15 +30,8 @@ rules_scores as (
         instants.intent_points,
         instants.engagement_points,
         cast(null as double) as probability,
-        case models.combine
-            when 'sum' then instants.fit_points + instants.intent_points + instants.engagement_points
-            when 'weighted' then 100 * (
-                coalesce(models.fit_weight, 0) * least(greatest(instants.fit_points / models.fit_cap, 0), 1)
-                + coalesce(models.intent_weight, 0) * least(greatest(instants.intent_points / models.intent_cap, 0), 1)
-                + coalesce(models.engagement_weight, 0)
-                * least(greatest(instants.engagement_points / models.engagement_cap, 0), 1)
-            )
-        end as score
+        {{ combine_score('models', 'instants.fit_points', 'instants.intent_points', 'instants.engagement_points') }}
+            as score
     from instants
     inner join models on instants.model_version = models.model_version
 ),

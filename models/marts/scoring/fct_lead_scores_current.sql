@@ -100,24 +100,16 @@ scored as (
         coalesce(track_points.fit_points, 0) as fit_points,
         coalesce(track_points.intent_points, 0) as intent_points,
         coalesce(track_points.engagement_points, 0) as engagement_points,
-        case models.combine
-            when 'sum'
-                then
-                    coalesce(track_points.fit_points, 0) + coalesce(track_points.intent_points, 0)
-                    + coalesce(track_points.engagement_points, 0)
-            when 'weighted'
-                then
-                    100 * (
-                        coalesce(models.fit_weight, 0)
-                        * least(greatest(coalesce(track_points.fit_points, 0) / models.fit_cap, 0), 1)
-                        + coalesce(models.intent_weight, 0)
-                        * least(greatest(coalesce(track_points.intent_points, 0) / models.intent_cap, 0), 1)
-                        + coalesce(models.engagement_weight, 0)
-                        * least(greatest(coalesce(track_points.engagement_points, 0) / models.engagement_cap, 0), 1)
-                    )
-            -- the predictive model's last probability stands until it scores again
-            else latest.latest_score
-        end as score,
+        -- the predictive model's last probability stands until it scores again
+        coalesce(
+            {{ combine_score(
+                'models',
+                'coalesce(track_points.fit_points, 0)',
+                'coalesce(track_points.intent_points, 0)',
+                'coalesce(track_points.engagement_points, 0)'
+            ) }},
+            latest.latest_score
+        ) as score,
         models.mql_threshold,
         models.min_fit_for_mql,
         models.is_active
