@@ -27,3 +27,7 @@ def dateadd(datepart, interval, from_date_or_timestamp):
 
 def date_trunc(datepart, date):
     return f"date_trunc('{datepart}', {date})"
+
+
+def datediff(first_date, second_date, datepart):
+    return f"date_diff('{datepart}', {first_date}::timestamp, {second_date}::timestamp)"
