@@ -80,14 +80,17 @@ def dbt_node_seconds(state_dir: Path) -> dict[str, float]:
     return {k: round(v, 2) for k, v in by_type.items()}
 
 
-def domain_seconds(state_dir: Path, domain: str, extra_models: tuple[str, ...] = ()) -> dict[str, Any]:
-    """dbt time of one business domain: the models under */<domain>/ (plus extra_models), and their tests."""
+def domain_seconds(
+    state_dir: Path, domain: str | tuple[str, ...], extra_models: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """dbt time of business domains: the models under */<domain>/ (plus extra_models), and their tests."""
+    domains = (domain,) if isinstance(domain, str) else domain
     manifest = json.loads((state_dir / "dbt-target" / "manifest.json").read_text())
     results = dbt_results(state_dir)
     models = {
         uid
         for uid, node in manifest["nodes"].items()
-        if node["resource_type"] == "model" and (domain in node["fqn"] or node["name"] in extra_models)
+        if node["resource_type"] == "model" and (any(d in node["fqn"] for d in domains) or node["name"] in extra_models)
     }
     tests = {
         uid
@@ -186,6 +189,8 @@ def main() -> int:
     scoring = domain_seconds(out / ".leadflow", "scoring")
     scoring["predictive_step_s"] = split1["predictive_s"]
     scoring["score_history"] = score_history_seconds(out / ".leadflow", split1["predictive_s"])
+    operations = domain_seconds(out / ".leadflow", ("routing", "sla", "aging"))
+    operations["figures"] = operations_figures(out / "analytics.duckdb")
     sys.path.insert(0, str(ROOT))
     from orchestration.evaluate import evaluate_identity
 
@@ -214,6 +219,7 @@ def main() -> int:
         },
         "identity": identity,
         "scoring": scoring,
+        "operations": operations,
         "second_run": {"seconds": run2["seconds"], "peak_rss_mb": run2["peak_rss_mb"], **split2},
         "warehouse_mb": round((out / "warehouse.duckdb").stat().st_size / 2**20, 1),
         "analytics_mb": round((out / "analytics.duckdb").stat().st_size / 2**20, 1),
@@ -226,6 +232,52 @@ def main() -> int:
     if not args.keep:
         shutil.rmtree(out, ignore_errors=True)
     return 0
+
+
+def operations_figures(analytics: Path) -> dict[str, Any]:
+    """The routing and SLA figures a RevOps reviewer checks first, read from the published marts."""
+    import duckdb
+
+    con = duckdb.connect(str(analytics), read_only=True)
+    try:
+        row = con.execute(
+            """
+            select
+                (select count(*) from marts.fct_lead_assignments where event_type = 'initial'),
+                (select count(*) from marts.fct_lead_assignments where event_type = 'requeue'),
+                (select round(100.0 * count(*) filter (where rule_id = 'fallback') / count(*), 2)
+                 from marts.fct_lead_assignments where event_type = 'initial'),
+                (select round(100.0 * count(*) filter (where sla_status = 'met')
+                        / count(*) filter (where sla_status in ('met', 'breached')), 1)
+                 from marts.fct_lead_sla where sla_type = 'first_response'),
+                (select round(median(response_minutes), 1) from marts.fct_lead_sla where sla_type = 'first_response'),
+                (select count(*) from marts.fct_lead_escalations)
+            """
+        ).fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    names = ("assignments", "requeues", "fallback_pct", "first_response_compliance_pct",
+             "median_business_minutes_to_first_response", "escalations")  # fmt: skip
+    return dict(zip(names, row, strict=True))
+
+
+def operations_section(r: dict[str, Any]) -> str:
+    ops = r.get("operations")
+    if not ops:
+        return ""
+    total = ops["models_s"] + ops["tests_s"]
+    per_model = ", ".join(f"{k} {v:.1f} s" for k, v in ops["per_model_s"].items())
+    f = ops["figures"]
+    return f"""
+Routing, SLA and aging (dbt models under `routing/`, `sla/`, `aging/`, first run):
+**{ops["models_s"]:.1f} s** of models + {ops["tests_s"]:.1f} s of their tests = {total:.1f} s
+({verdict(total, 90)}). Per model: {per_model}.
+Figures: {f["assignments"]:,} initial assignments, {f["requeues"]:,} re-queues, fallback {f["fallback_pct"]}%,
+first-response SLA compliance {f["first_response_compliance_pct"]}%, median
+{f["median_business_minutes_to_first_response"]} business minutes to first response, {f["escalations"]:,}
+reminders and escalations.
+"""
 
 
 def verdict(seconds: float, target: float) -> str:
@@ -293,7 +345,7 @@ DuckDB {m["duckdb"]}. Generated: {counts}.
 
 dbt node execution by type (first run): {", ".join(f"{k} {v:.1f} s" for k, v in f["dbt_nodes_s"].items())}.
 Working warehouse file: {r["warehouse_mb"]:,.0f} MB.
-{identity_section(r)}{scoring_section(r)}"""
+{identity_section(r)}{scoring_section(r)}{operations_section(r)}"""
         )
     REPORT.write_text(
         "# Performance\n\n"
