@@ -145,3 +145,39 @@ def test_predictive_challenger_is_deterministic(run_m: tuple[Settings, Path]) ->
         con.close()
     assert len(before) > 100_000
     assert after == before
+
+
+def test_sla_compliance_on_m_is_realistic_and_follows_the_reps_speed(run_m: tuple[Settings, Path]) -> None:
+    """The generator gives each SDR their own median speed to first touch (6 minutes for R101, a day for
+    R303): first-response compliance on M is neither 0% nor 100%, the slow rep's leads are answered in time
+    far less often, and the weekly mart adds up to the per-lead facts."""
+    import duckdb
+
+    settings, _ = run_m
+    con = duckdb.connect(str(settings.analytics_path), read_only=True)
+    met, breached = con.execute(
+        """
+        select count(*) filter (where sla_status = 'met'), count(*) filter (where sla_status = 'breached')
+        from marts.fct_lead_sla where sla_type = 'first_response'
+        """
+    ).fetchone() or (0, 0)
+    assert 0.3 < met / (met + breached) < 0.95
+    by_responder = dict(
+        con.execute(
+            """
+            select responder_id, avg(case when sla_status = 'met' then 1.0 else 0.0 end)
+            from marts.fct_lead_sla
+            where sla_type = 'first_response' and sla_status != 'open' and responder_id in ('R101', 'R303')
+            group by responder_id
+            """
+        ).fetchall()
+    )
+    assert by_responder["R101"] > by_responder["R303"] + 0.2, by_responder
+    mart = con.execute(
+        """
+        select sum(met), sum(breached) from marts.mart_sla_compliance
+        where sla_type = 'first_response' and breakdown = 'all'
+        """
+    ).fetchone()
+    assert mart == (met, breached)
+    con.close()

@@ -49,6 +49,9 @@ LEADS = [
     # EMEA round robin: Berlin, London, Paris and Stockholm at work at 10:00 UTC
     ["G1", *_lead(17, "G1", "2026-01-06T10:00:00Z", country="DE")],
     ["G2", *_lead(18, "G2", "2026-01-06T10:00:10Z", country="DE")],
+    # Friday 2026-02-06 15:10 UTC: only R101 and R102 at work; rotation position 7 -> R102, whose day then
+    # also takes the 60 re-queues of R101's leads below: the last one no longer fits
+    ["K1", *_lead(81, "K1", "2026-02-06T15:10:00Z")],
     # 62 enterprise leads in one morning for R101, whose daily capacity is 60
     *[
         [f"E{i:02d}", *_lead(19 + i, f"E{i:02d}", f"2026-02-04T{15 + i // 60}:{i % 60:02d}:00Z", employees="5000")]
@@ -158,6 +161,15 @@ def test_daily_capacity_sends_the_overflow_to_the_fallback_queue(ops: duckdb.Duc
     assert [row[1] for row in initial[:60]] == ["R101"] * 60
     assert [row[1:3] for row in initial[60:]] == [("Q100", "fallback")] * 2
     assert {row[5] for row in initial[60:]} == {"rep at daily capacity"}
+
+
+def test_requeues_count_against_the_next_reps_daily_capacity(ops: duckdb.DuckDBPyConnection) -> None:
+    assert _assignments(ops, "K1")[0][:3] == ("initial", "R102", "na")
+    # E00-E59 (R101's, untouched) are re-queued 48 hours later to R102, who already has K1 that day
+    requeued = [_assignments(ops, f"E{i:02d}")[1][:2] for i in range(60)]
+    assert requeued[:59] == [("requeue", "R102")] * 59
+    assert requeued[59] == ("requeue", "Q100")
+    assert "daily capacity" in _assignments(ops, "E59")[1][5]
 
 
 def test_out_of_hours_lead_waits_for_the_next_shift_and_escalates_after_12_hours(

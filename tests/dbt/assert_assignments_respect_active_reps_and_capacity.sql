@@ -1,6 +1,6 @@
 -- No assignment goes to a rep outside their active_from / active_to window (on their local day), to a
--- rep routing may not use (capacity 0), and no rep gets more initial assignments on a local day than
--- their daily_capacity.
+-- rep routing may not use (capacity 0), and no rep gets more assignments (initial and re-queues) on a
+-- local day than their daily_capacity.
 with
 
 assignments as (
@@ -40,7 +40,7 @@ over_capacity as (
         owner_id || ' on ' || cast(local_date as varchar) as assignment_id,
         'over daily capacity' as problem
     from local_days
-    where event_type = 'initial' and daily_capacity is not null
+    where daily_capacity is not null
     group by owner_id, local_date, daily_capacity
     having count(*) > daily_capacity
 )

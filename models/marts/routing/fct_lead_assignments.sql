@@ -1,8 +1,8 @@
 -- One row per assignment event of a routable lead: the initial routing (int_leads__routed) and the
 -- re-queue of a lead still untouched in its first status beyond the aging threshold whose action is
 -- `reassign` (seeds/aging_thresholds.csv): it goes to the next active member of the owner's team in
--- rep_id order, and the history keeps both rows. One re-queue per lead; later aging shows in
--- fct_lead_aging.
+-- rep_id order (to the fallback queue when that rep's day is already full), and the history keeps
+-- both rows. One re-queue per lead; later aging shows in fct_lead_aging.
 with
 
 routed as (
@@ -63,17 +63,60 @@ next_members as (
             and {{ rep_is_active('reps', 'cast(' ~ utc_to_local('requeue_due.requeued_at', 'reps.timezone') ~ ' as date)') }}
 ),
 
-requeues as (
+-- Re-queues count against the next rep's daily capacity after that day's initial assignments; a re-queue
+-- that would exceed it goes to the fallback queue instead.
+initial_loads as (
+    select
+        routed.owner_id,
+        cast({{ utc_to_local('routed.assigned_at', 'reps.timezone') }} as date) as local_date,
+        count(*) as initial_load
+    from routed
+    inner join reps on routed.owner_id = reps.rep_id
+    group by routed.owner_id, cast({{ utc_to_local('routed.assigned_at', 'reps.timezone') }} as date)
+),
+
+requeue_picks as (
     select
         requeue_due.person_id,
-        requeue_due.requeued_at as assigned_at,
-        next_members.rep_id as owner_id,
+        requeue_due.requeued_at,
         requeue_due.previous_owner_id,
-        'requeue' as event_type,
-        'still ' || requeue_due.lead_status || ' ' || cast(requeue_due.max_hours as varchar)
-        || ' hours after assignment: reassigned to the next rep' as reason
+        requeue_due.lead_status,
+        requeue_due.max_hours,
+        next_members.rep_id as next_rep_id,
+        reps.daily_capacity,
+        cast({{ utc_to_local('requeue_due.requeued_at', 'reps.timezone') }} as date) as local_date
     from requeue_due
     inner join next_members on requeue_due.person_id = next_members.person_id and next_members.ring_position = 1
+    inner join reps on next_members.rep_id = reps.rep_id
+),
+
+requeue_loads as (
+    select
+        requeue_picks.*,
+        coalesce(initial_loads.initial_load, 0) + row_number() over (
+            partition by requeue_picks.next_rep_id, requeue_picks.local_date
+            order by requeue_picks.requeued_at, requeue_picks.person_id
+        ) as day_load
+    from requeue_picks
+    left join initial_loads
+        on requeue_picks.next_rep_id = initial_loads.owner_id and requeue_picks.local_date = initial_loads.local_date
+),
+
+requeues as (
+    select
+        person_id,
+        requeued_at as assigned_at,
+        case
+            when day_load > daily_capacity then '{{ var("routing_fallback_rep_id") }}' else next_rep_id
+        end as owner_id,
+        previous_owner_id,
+        'requeue' as event_type,
+        'still ' || lead_status || ' ' || cast(max_hours as varchar) || ' hours after assignment: '
+        || case
+            when day_load > daily_capacity then 'the next rep is at daily capacity, to the fallback queue'
+            else 'reassigned to the next rep'
+        end as reason
+    from requeue_loads
 ),
 
 events as (
