@@ -191,6 +191,8 @@ def main() -> int:
     scoring["score_history"] = score_history_seconds(out / ".leadflow", split1["predictive_s"])
     operations = domain_seconds(out / ".leadflow", ("routing", "sla", "aging"))
     operations["figures"] = operations_figures(out / "analytics.duckdb")
+    funnel = domain_seconds(out / ".leadflow", ("funnel", "attribution"), ("stg_deal_versions",))
+    funnel["figures"] = funnel_figures(out / "analytics.duckdb")
     sys.path.insert(0, str(ROOT))
     from orchestration.evaluate import evaluate_identity
 
@@ -220,6 +222,7 @@ def main() -> int:
         "identity": identity,
         "scoring": scoring,
         "operations": operations,
+        "funnel": funnel,
         "second_run": {"seconds": run2["seconds"], "peak_rss_mb": run2["peak_rss_mb"], **split2},
         "warehouse_mb": round((out / "warehouse.duckdb").stat().st_size / 2**20, 1),
         "analytics_mb": round((out / "analytics.duckdb").stat().st_size / 2**20, 1),
@@ -260,6 +263,45 @@ def operations_figures(analytics: Path) -> dict[str, Any]:
     names = ("assignments", "requeues", "fallback_pct", "first_response_compliance_pct",
              "median_business_minutes_to_first_response", "escalations")  # fmt: skip
     return dict(zip(names, row, strict=True))
+
+
+def funnel_figures(analytics: Path) -> dict[str, Any]:
+    """Funnel and attribution figures, read from the published marts."""
+    import duckdb
+
+    con = duckdb.connect(str(analytics), read_only=True)
+    try:
+        row = con.execute(
+            """
+            select
+                (select count(*) from marts.fct_lead_lifecycle),
+                (select count(*) from marts.fct_lead_lifecycle where opportunity_at is not null),
+                (select count(*) from marts.fct_attribution_credit),
+                (select sum(attributed_revenue) from marts.fct_attribution_credit
+                 where attribution_model = 'u_shaped')
+            """
+        ).fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    return {"persons": row[0], "with_opportunity": row[1], "credit_rows": row[2], "won_revenue": float(row[3] or 0)}
+
+
+def funnel_section(r: dict[str, Any]) -> str:
+    funnel = r.get("funnel")
+    if not funnel:
+        return ""
+    total = funnel["models_s"] + funnel["tests_s"]
+    per_model = ", ".join(f"{k} {v:.1f} s" for k, v in funnel["per_model_s"].items())
+    f = funnel["figures"]
+    return f"""
+Funnel and attribution (dbt models under `funnel/`, `attribution/` and `stg_deal_versions`, first run):
+**{funnel["models_s"]:.1f} s** of models + {funnel["tests_s"]:.1f} s of their tests = {total:.1f} s
+({verdict(total, 90)}). Per model: {per_model}.
+Figures: {f["persons"]:,} persons in the lifecycle, {f["with_opportunity"]:,} with an opportunity,
+{f["credit_rows"]:,} attribution credit rows, {f["won_revenue"]:,.2f} of closed-won revenue attributed
+under every model.
+"""
 
 
 def operations_section(r: dict[str, Any]) -> str:
@@ -345,7 +387,7 @@ DuckDB {m["duckdb"]}. Generated: {counts}.
 
 dbt node execution by type (first run): {", ".join(f"{k} {v:.1f} s" for k, v in f["dbt_nodes_s"].items())}.
 Working warehouse file: {r["warehouse_mb"]:,.0f} MB.
-{identity_section(r)}{scoring_section(r)}{operations_section(r)}"""
+{identity_section(r)}{scoring_section(r)}{operations_section(r)}{funnel_section(r)}"""
         )
     REPORT.write_text(
         "# Performance\n\n"

@@ -164,7 +164,8 @@ def test_dbt_test_failure_blocks_publish_and_keeps_published_data(settings: Sett
     failed = run_pipeline(settings)
 
     assert not failed.success and not failed.published
-    assert "not_null_stg_deals_deal_stage" in _failed_checks(failed)
+    # the first model with the mapped stage is stg_deal_versions: its not_null test stops the run
+    assert "not_null_stg_deal_versions_deal_stage" in _failed_checks(failed)
     assert "analytics_db" in failed.skipped_steps
     assert _published(settings) == published_before
 

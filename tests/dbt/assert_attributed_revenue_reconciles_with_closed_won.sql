@@ -49,11 +49,11 @@ missing as (
 select
     models.attribution_model,
     'revenue differs' as problem,
-    attributed.revenue as attributed_revenue,
-    (select sum(revenue) from won) as closed_won_revenue
+    coalesce(attributed.revenue, 0) as attributed_revenue,
+    (select coalesce(sum(revenue), 0) from won) as closed_won_revenue
 from models
 left join attributed on models.attribution_model = attributed.attribution_model
-where attributed.revenue is distinct from (select sum(revenue) from won)
+where coalesce(attributed.revenue, 0) != (select coalesce(sum(revenue), 0) from won)
 union all
 select
     attribution_model,
