@@ -123,25 +123,33 @@ changes as (
     )
 ),
 
+spells as (
+    select
+        person_id,
+        row_number() over (partition by person_id order by entered_at, source_order) as status_number,
+        lead_status,
+        source,
+        rep_id,
+        reason,
+        entered_at,
+        lead(entered_at) over (partition by person_id order by entered_at, source_order) as exited_at
+    from changes
+),
+
 final as (
     select
-        changes.person_id,
-        row_number() over (partition by changes.person_id order by changes.entered_at, changes.source_order)
-            as status_number,
-        changes.lead_status,
-        changes.source,
-        changes.rep_id,
-        changes.reason,
-        changes.entered_at,
-        lead(changes.entered_at) over (
-            partition by changes.person_id order by changes.entered_at, changes.source_order
-        ) as exited_at,
-        lead(changes.entered_at) over (
-            partition by changes.person_id order by changes.entered_at, changes.source_order
-        ) is null as is_current,
-        {{ dbt.datediff('changes.entered_at', "coalesce(lead(changes.entered_at) over (partition by changes.person_id order by changes.entered_at, changes.source_order), horizon.as_of)", 'second') }}
-        / 3600.0 as hours_in_status
-    from changes
+        spells.person_id,
+        spells.status_number,
+        spells.lead_status,
+        spells.source,
+        spells.rep_id,
+        spells.reason,
+        spells.entered_at,
+        spells.exited_at,
+        spells.exited_at is null as is_current,
+        {{ dbt.datediff('spells.entered_at', 'coalesce(spells.exited_at, horizon.as_of)', 'second') }} / 3600.0
+            as hours_in_status
+    from spells
     cross join horizon
 )
 

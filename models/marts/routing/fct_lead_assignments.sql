@@ -25,25 +25,36 @@ horizon as (
     select {{ operations_horizon() }} as as_of
 ),
 
-requeue_due as (
+-- When each initial assignment would fall due for re-queue (the reassign threshold after assignment).
+requeue_candidates as (
     select
         routed.person_id,
         routed.owner_id as previous_owner_id,
         owners.team,
         {{ dbt.dateadd('second', 'cast(thresholds.max_hours * 3600 as bigint)', 'routed.assigned_at') }} as requeued_at,
         thresholds.lead_status,
-        thresholds.max_hours
+        thresholds.max_hours,
+        least(leads.first_rep_touch_at, leads.first_status_change_at) as first_progress_at
     from routed
     inner join leads on routed.person_id = leads.person_id
     inner join reps as owners on routed.owner_id = owners.rep_id
     inner join thresholds on leads.initial_status = thresholds.lead_status and thresholds.action = 'reassign'
+    where owners.role != 'queue'
+),
+
+requeue_due as (
+    select
+        requeue_candidates.person_id,
+        requeue_candidates.previous_owner_id,
+        requeue_candidates.team,
+        requeue_candidates.requeued_at,
+        requeue_candidates.lead_status,
+        requeue_candidates.max_hours
+    from requeue_candidates
     cross join horizon
     where
-        owners.role not in ('queue')
-        and {{ dbt.dateadd('second', 'cast(thresholds.max_hours * 3600 as bigint)', 'routed.assigned_at') }}
-        <= horizon.as_of
-        and coalesce(least(leads.first_rep_touch_at, leads.first_status_change_at), horizon.as_of)
-        > {{ dbt.dateadd('second', 'cast(thresholds.max_hours * 3600 as bigint)', 'routed.assigned_at') }}
+        requeue_candidates.requeued_at <= horizon.as_of
+        and coalesce(requeue_candidates.first_progress_at, horizon.as_of) > requeue_candidates.requeued_at
 ),
 
 next_members as (
