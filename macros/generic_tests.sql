@@ -20,3 +20,11 @@ from {{ model }}
 where {{ column_name }} is not null
     and {{ column_name }} not in (select {{ field }} from {{ to }} where {{ field }} is not null)
 {% endtest %}
+
+{#- No two rows share the same values of the columns (a composite key). -#}
+{% test unique_combination(model, columns) %}
+select {{ columns | join(', ') }}, count(*) as rows_with_key
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}

@@ -8,10 +8,6 @@
 -- row per model: no revenue is lost.
 with
 
-deals as (
-    select * from {{ ref('stg_deals') }}
-),
-
 touches as (
     select * from {{ ref('int_attribution__touches') }}
 ),
@@ -20,36 +16,15 @@ models as (
     select * from {{ ref('attribution_models') }}
 ),
 
-fx_rates as (
-    select * from {{ ref('fx_rates') }}
-),
-
--- The deal amount in the reporting currency at the rate valid when it closed (or was created).
-converted as (
-    select
-        deals.deal_key,
-        deals.is_won,
-        deals.amount,
-        deals.currency,
-        case
-            when deals.currency = '{{ var("reporting_currency") }}' then cast(1 as decimal(18, 6))
-            else cast(fx_rates.rate_to_reporting as decimal(18, 6))
-        end as fx_rate
-    from deals
-    asof left join fx_rates
-        on
-            deals.currency = fx_rates.currency
-            and cast(coalesce(deals.closed_at, deals.created_at) as date) >= fx_rates.valid_from
-),
-
+-- The deal amount in the reporting currency at the rate valid when it closed (or was created): fct_deals.
 deal_amounts as (
     select
         deal_key,
         is_won,
         currency,
         fx_rate,
-        cast(round(coalesce(amount, 0) * fx_rate * 100) as bigint) as amount_cents
-    from converted
+        amount_reporting_cents as amount_cents
+    from {{ ref('fct_deals') }}
 ),
 
 model_touches as (
