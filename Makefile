@@ -10,7 +10,7 @@ DEMO_SEED ?= 42
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup demo test lint format bench ui clean clean-data
+.PHONY: help setup browser demo test lint format bench ui clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,13 +26,21 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 setup: $(VENV)/.synced  ## create .venv with the locked dependencies
 
+# The report's browser test drives Debian's Chromium (Playwright's own browser download cannot be reached).
+browser:  ## install Debian's chromium where missing (for the report's browser test)
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+		echo "installing Debian's chromium for the report's browser test"; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	}
+
 demo: setup  ## generate M-size CRM data, run the whole pipeline, print the summary
 	$(BIN)/leadflow generate --size $(DEMO_SIZE) --seed $(DEMO_SEED) --out data
 	$(BIN)/leadflow run
 	@echo
 	@echo "Analytics file: data/analytics.duckdb   Try: $(BIN)/leadflow sql \"show all tables\""
 
-test: setup  ## lint, then the whole test suite
+test: setup browser  ## lint, then the whole test suite
 	$(BIN)/ruff check orchestration tests bench
 	$(BIN)/ruff format --check orchestration tests bench
 	$(BIN)/sqlfluff lint models tests/dbt

@@ -179,6 +179,82 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from orchestration.report import ReportError, build_report
+
+    settings = Settings.from_env()
+    reports_dir = Path(args.out) if args.out else settings.reports_dir
+    database = Path(args.db) if args.db else settings.analytics_path
+    try:
+        result = build_report(database, reports_dir, args.week)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"week {result.week}\n  report:      {result.report}\n  calibration: {result.calibration}")
+    print(f"  all reports: {result.index}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from orchestration.publish import ANALYST_SCHEMAS
+
+    settings = Settings.from_env()
+    database = Path(args.db) if args.db else settings.analytics_path
+    schemas = args.schema or list(ANALYST_SCHEMAS)
+    out = Path(args.out)
+    con = _open_analytics(database)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = current_database() and table_schema in (select unnest(?)) order by all",
+            [schemas],
+        ).fetchall()
+        if not tables:
+            print(f"error: no tables in schema(s) {', '.join(schemas)} of {database}", file=sys.stderr)
+            return 2
+        for number, (schema, table) in enumerate(tables, start=1):
+            target = out / schema / f"{table}.parquet"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.tmp")
+            con.execute(f'copy "{schema}"."{table}" to \'{partial}\' (format parquet, compression zstd)')
+            partial.replace(target)
+            rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            print(f"[{number}/{len(tables)}] {schema}.{table}: {rows:,} rows -> {target}", file=sys.stderr)
+    finally:
+        con.close()
+    print(f"{len(tables)} tables exported to {out}")
+    return 0
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from orchestration.project import dbt_executable, ensure_manifest
+    from orchestration.settings import ROOT
+
+    settings = Settings.from_env()
+    settings.export()
+    if not settings.warehouse_path.exists():
+        print(f"error: {settings.warehouse_path} does not exist yet; run `leadflow run` first.", file=sys.stderr)
+        return 2
+    ensure_manifest()
+    target = Path(args.out).resolve()
+    dbt = dbt_executable()
+    common = ["--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "--target-path", str(target)]
+    print(f"building the dbt docs site in {target} ...", file=sys.stderr)
+    proc = subprocess.run([dbt, "docs", "generate", "--static", *common], cwd=ROOT, check=False)
+    if proc.returncode != 0:
+        print("error: dbt docs generate failed (see the output above)", file=sys.stderr)
+        return 1
+    print(f"docs site: {target / 'index.html'}  (single file: {target / 'static_index.html'})")
+    if args.no_serve:
+        return 0
+    print(f"serving on http://localhost:{args.port} (Ctrl-C to stop)", file=sys.stderr)
+    with contextlib.suppress(KeyboardInterrupt):
+        subprocess.run([dbt, "docs", "serve", "--no-browser", "--port", str(args.port), *common], cwd=ROOT, check=False)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leadflow",
@@ -264,6 +340,44 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--db", help="analytics DuckDB file to score (default: the published analytics file)")
     evaluate.add_argument("--json", action="store_true", help="machine-readable output")
     evaluate.set_defaults(func=_cmd_evaluate)
+
+    report = sub.add_parser(
+        "report",
+        help="build the weekly funnel report and the RevOps calibration page (HTML)",
+        description=textwrap.dedent(
+            """\
+            Build one week's leadership funnel report and the scoring calibration page from the published
+            analytics file: self-contained HTML (charts inlined as SVG, no network needed) in
+            REPORTS/YYYY-Www/, and refresh REPORTS/index.html. See docs/report.md."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("--week", help="ISO week, e.g. 2026-W46 (default: the latest complete week in the data)")
+    report.add_argument("--out", help="reports folder (default: $LEADFLOW_REPORTS_DIR, i.e. reports/)")
+    report.add_argument("--db", help="analytics DuckDB file to read (default: the published analytics file)")
+    report.set_defaults(func=_cmd_report)
+
+    export = sub.add_parser(
+        "export",
+        help="write the analyst tables as Parquet files for BI tools",
+        description="Copy every table of the analyst schemas of the published file to OUT/<schema>/<table>.parquet.",
+    )
+    export.add_argument("--out", default="exports", help="output folder (default: exports)")
+    export.add_argument(
+        "--schema", action="append", choices=["staging", "marts", "reference"], help="only this schema (repeatable)"
+    )
+    export.add_argument("--db", help="DuckDB file to export (default: the published analytics file)")
+    export.set_defaults(func=_cmd_export)
+
+    docs = sub.add_parser(
+        "docs",
+        help="build and serve the dbt docs site (models, columns, tests, lineage)",
+        description="Run `dbt docs generate` on the working warehouse and serve the site on localhost.",
+    )
+    docs.add_argument("--port", type=int, default=8080, help="port to serve on (default 8080)")
+    docs.add_argument("--out", default="target/docs", help="where the site is written (default: target/docs)")
+    docs.add_argument("--no-serve", action="store_true", help="build the site only")
+    docs.set_defaults(func=_cmd_docs)
 
     ui = sub.add_parser("ui", help="open the Dagster UI (dagster dev) on this project")
     ui.add_argument("--port", type=int, default=3000)

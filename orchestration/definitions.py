@@ -13,6 +13,11 @@ from orchestration.checks import gx_checks  # noqa: E402  (needs the manifest pr
 from orchestration.dbt import DBT_ASSETS, dbt_resource  # noqa: E402
 from orchestration.ingest import ingest_assets  # noqa: E402
 from orchestration.publish import analytics_db  # noqa: E402
+from orchestration.reporting import (  # noqa: E402
+    weekly_funnel_report,
+    weekly_funnel_report_schedule,
+    weekly_report_job,
+)
 from orchestration.resources import Warehouse  # noqa: E402
 from orchestration.schedules import daily_refresh_schedule, refresh_all_job  # noqa: E402
 from orchestration.scoring import predictive_lead_scores  # noqa: E402
@@ -23,10 +28,10 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
     settings = settings or Settings.from_env()
     settings.export()
     return Definitions(
-        assets=[*ingest_assets, *DBT_ASSETS, predictive_lead_scores, analytics_db],
+        assets=[*ingest_assets, *DBT_ASSETS, predictive_lead_scores, analytics_db, weekly_funnel_report],
         asset_checks=gx_checks,
-        jobs=[refresh_all_job],
-        schedules=[daily_refresh_schedule],
+        jobs=[refresh_all_job, weekly_report_job],
+        schedules=[daily_refresh_schedule, weekly_funnel_report_schedule],
         resources={"dbt": dbt_resource(), "warehouse": Warehouse.from_settings(settings)},
     )
 

@@ -49,6 +49,7 @@ class Warehouse(ConfigurableResource):
     landing_dir: str
     quarantine_dir: str
     temp_dir: str
+    reports_dir: str = "reports"
     memory_limit: str = "12GB"
     gx_max_rows: int = 250_000
 
@@ -60,6 +61,7 @@ class Warehouse(ConfigurableResource):
             landing_dir=str(settings.landing_dir),
             quarantine_dir=str(settings.quarantine_dir),
             temp_dir=str(settings.temp_dir),
+            reports_dir=str(settings.reports_dir),
             memory_limit=settings.memory_limit,
             gx_max_rows=settings.gx_max_rows,
         )

@@ -29,6 +29,7 @@ class Settings:
     quarantine_dir: Path
     state_dir: Path
     temp_dir: Path
+    reports_dir: Path
     memory_limit: str
     gx_max_rows: int
 
@@ -43,6 +44,8 @@ class Settings:
             quarantine_dir=_path("LEADFLOW_QUARANTINE_DIR", data_dir / "quarantine"),
             state_dir=_path("LEADFLOW_STATE_DIR", data_dir / ".leadflow"),
             temp_dir=_path("LEADFLOW_TEMP_DIR", data_dir / "tmp"),
+            # beside the data folder, not in it: reports are kept when the data is regenerated
+            reports_dir=_path("LEADFLOW_REPORTS_DIR", data_dir.parent / "reports"),
             memory_limit=os.environ.get("LEADFLOW_MEMORY_LIMIT", "12GB"),
             gx_max_rows=int(os.environ.get("LEADFLOW_GX_MAX_ROWS", "250000")),
         )
@@ -58,6 +61,7 @@ class Settings:
                 "LEADFLOW_QUARANTINE_DIR": str(self.quarantine_dir),
                 "LEADFLOW_STATE_DIR": str(self.state_dir),
                 "LEADFLOW_TEMP_DIR": str(self.temp_dir),
+                "LEADFLOW_REPORTS_DIR": str(self.reports_dir),
                 "LEADFLOW_MEMORY_LIMIT": self.memory_limit,
             }
         )

@@ -62,6 +62,7 @@ ASSET_KEYS = [
     "marts/mart_sla_compliance",
     "marts/mart_source_conversion",
     "marts/mart_source_revenue",
+    "marts/mart_weekly_kpis",
     "marts/mart_win_rates",
     "ml/lead_model_training",
     "ml/lead_predictions",
@@ -98,6 +99,7 @@ ASSET_KEYS = [
     "staging/stg_deals",
     "staging/stg_lead_versions",
     "staging/stg_leads",
+    "weekly_funnel_report",
 ]
 
 
@@ -148,11 +150,21 @@ def test_checks_jobs_and_schedule_snapshot() -> None:
     assert all(spec.blocking for checks_def in gx_checks for spec in checks_def.check_specs)
     assert "staging/stg_leads:unique_stg_leads_lead_key" in checks
     assert "staging/stg_deals:not_null_stg_deals_deal_stage" in checks
-    assert [j.name for j in defs.jobs] == ["refresh_all"]
+    assert [j.name for j in defs.jobs] == ["refresh_all", "weekly_report"]
     schedule = defs.resolve_schedule_def("daily_refresh")
     assert schedule.cron_schedule == "0 6 * * *"
     assert schedule.execution_timezone == "UTC"
     assert schedule.default_status.value == "STOPPED"
+    # the report reads the published file in its own job, Mondays 07:00, after (not inside) the refresh
+    refresh = defs.resolve_job_def("refresh_all").asset_layer.executable_asset_keys
+    assert _key("weekly_funnel_report") not in refresh and _key("analytics_db") in refresh
+    report = defs.resolve_schedule_def("weekly_funnel_report")
+    assert (report.cron_schedule, report.execution_timezone, report.default_status.value) == (
+        "0 7 * * 1",
+        "UTC",
+        "STOPPED",
+    )
+    assert report.job_name == "weekly_report"
 
 
 def _key(user_string: str):
