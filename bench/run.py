@@ -193,6 +193,10 @@ def main() -> int:
     operations["figures"] = operations_figures(out / "analytics.duckdb")
     funnel = domain_seconds(out / ".leadflow", ("funnel", "attribution"), ("stg_deal_versions",))
     funnel["figures"] = funnel_figures(out / "analytics.duckdb")
+    reporting = domain_seconds(out / ".leadflow", "reporting")
+    report_run = timed([*cli, "report", "--out", str(out / "reports")], env, "weekly report")
+    reporting["report_s"] = report_run["seconds"]
+    reporting["report_peak_rss_mb"] = report_run["peak_rss_mb"]
     sys.path.insert(0, str(ROOT))
     from orchestration.evaluate import evaluate_identity
 
@@ -223,6 +227,7 @@ def main() -> int:
         "scoring": scoring,
         "operations": operations,
         "funnel": funnel,
+        "reporting": reporting,
         "second_run": {"seconds": run2["seconds"], "peak_rss_mb": run2["peak_rss_mb"], **split2},
         "warehouse_mb": round((out / "warehouse.duckdb").stat().st_size / 2**20, 1),
         "analytics_mb": round((out / "analytics.duckdb").stat().st_size / 2**20, 1),
@@ -301,6 +306,17 @@ Funnel and attribution (dbt models under `funnel/`, `attribution/` and `stg_deal
 Figures: {f["persons"]:,} persons in the lifecycle, {f["with_opportunity"]:,} with an opportunity,
 {f["credit_rows"]:,} attribution credit rows, {f["won_revenue"]:,.2f} of closed-won revenue attributed
 under every model.
+"""
+
+
+def reporting_section(r: dict[str, Any]) -> str:
+    rep = r.get("reporting")
+    if not rep:
+        return ""
+    return f"""
+Weekly report: `mart_weekly_kpis` (dbt models under `reporting/`) {rep["models_s"]:.1f} s + {rep["tests_s"]:.1f} s
+of tests in the run; `leadflow report` (one week and the calibration page, charts rendered to SVG)
+{rep["report_s"]:.1f} s, peak {rep["report_peak_rss_mb"]:,.0f} MB.
 """
 
 
@@ -387,7 +403,7 @@ DuckDB {m["duckdb"]}. Generated: {counts}.
 
 dbt node execution by type (first run): {", ".join(f"{k} {v:.1f} s" for k, v in f["dbt_nodes_s"].items())}.
 Working warehouse file: {r["warehouse_mb"]:,.0f} MB.
-{identity_section(r)}{scoring_section(r)}{operations_section(r)}{funnel_section(r)}"""
+{identity_section(r)}{scoring_section(r)}{operations_section(r)}{funnel_section(r)}{reporting_section(r)}"""
         )
     REPORT.write_text(
         "# Performance\n\n"
