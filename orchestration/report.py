@@ -248,7 +248,7 @@ def lift_chart(frame: pd.DataFrame) -> Any:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("decile:O", title="score decile (10 = highest)"),
+            x=alt.X("decile:O", title="score decile (1 = highest scores)"),
             y=alt.Y("lift:Q", title="lift (win rate / average)"),
             color=alt.Color("model_version:N", title="model version"),
             xOffset="model_version:N",
@@ -261,21 +261,23 @@ def gap_chart(frame: pd.DataFrame) -> Any:
     alt = _alt()
     long = frame.melt(
         id_vars=["model_version", "created_quarter"],
-        value_vars=["avg_score_won", "avg_score_not_won"],
+        value_vars=["avg_score_won", "avg_score_lost"],
         var_name="outcome",
         value_name="average_score",
     )
-    long["outcome"] = long["outcome"].map({"avg_score_won": "closed-won", "avg_score_not_won": "not won"})
+    long["outcome"] = long["outcome"].map({"avg_score_won": "closed-won", "avg_score_lost": "closed-lost"})
+    # one panel per model version: their score scales differ (points vs probability x 100)
     return (
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X("created_quarter:T", title="quarter the lead was created"),
-            y=alt.Y("average_score:Q", title="average score"),
-            color=alt.Color("outcome:N"),
-            strokeDash=alt.StrokeDash("model_version:N", title="model version"),
+            x=alt.X("created_quarter:T", title="quarter created"),
+            y=alt.Y("average_score:Q", title="average score at creation"),
+            color=alt.Color("outcome:N", scale=alt.Scale(domain=["closed-won", "closed-lost"], range=["#2f855a", "#c53030"])),
         )
-        .properties(width=520, height=260)
+        .properties(width=260, height=220)
+        .facet(column=alt.Column("model_version:N", title="model version"))
+        .resolve_scale(y="independent")
     )
 
 
@@ -474,8 +476,8 @@ def _calibration_page(con: duckdb.DuckDBPyConnection, monday: dt.date) -> str:
     ).df()
     gap = con.execute(
         """
-        select model_version, created_quarter, avg_score_won, avg_score_not_won from marts.mart_scoring_quarterly_gap
-        where avg_score_won is not null and avg_score_not_won is not null order by all
+        select model_version, created_quarter, avg_score_won, avg_score_lost from marts.mart_scoring_quarterly_gap
+        where avg_score_won is not null and avg_score_lost is not null order by all
         """
     ).df()
     thresholds = con.execute(
@@ -505,8 +507,9 @@ def _calibration_page(con: duckdb.DuckDBPyConnection, monday: dt.date) -> str:
         )
         + "</div>"
         + _section(
-            "Closed-won vs not-won score gap over time",
-            "Average score of persons who went on to win against the others, by creation quarter.",
+            "Closed-won vs closed-lost score gap over time",
+            "Average score at creation of persons whose deal was won and of those whose deals were lost, by the "
+            "quarter they were created in; lines drawing together mean the model needs recalibrating.",
             _chart_or_no_data(gap, gap_chart),
         )
         + _section(

@@ -35,6 +35,7 @@ as_of_points as (
         score,
         probability,
         score_band,
+        outcome,
         is_won,
         created_at
     from known
@@ -49,6 +50,7 @@ as_of_points as (
         score,
         probability,
         score_band,
+        outcome,
         is_won,
         created_at
     from known
@@ -63,6 +65,7 @@ as_of_points as (
         max(score) as score,
         max(probability) as probability,
         arg_max(score_band, score) as score_band,
+        any_value(outcome) as outcome,
         any_value(is_won) as is_won,
         any_value(created_at) as created_at
     from known
@@ -88,6 +91,7 @@ final as (
         coalesce(as_of_points.probability, band_rates.band_win_rate) as probability,
         as_of_points.probability is not null as is_model_probability,
         as_of_points.score_band,
+        as_of_points.outcome,
         as_of_points.is_won,
         as_of_points.created_at,
         {{ dbt.date_trunc('quarter', 'as_of_points.created_at') }} as created_quarter

@@ -1,5 +1,6 @@
 -- Average score (as of creation) of won vs not-won persons per created quarter, and how the gap moves:
--- a narrowing gap means the model needs recalibrating.
+-- a narrowing gap means the model needs recalibrating. The closed-lost average (a deal lost, not just
+-- aged out) and the won - lost gap are kept beside it for the calibration page.
 with
 
 base as (
@@ -13,8 +14,10 @@ quarters as (
         created_quarter,
         count(*) as persons,
         count(*) filter (where is_won) as won,
+        count(*) filter (where outcome = 'lost') as lost,
         avg(score) filter (where is_won) as avg_score_won,
-        avg(score) filter (where not is_won) as avg_score_not_won
+        avg(score) filter (where not is_won) as avg_score_not_won,
+        avg(score) filter (where outcome = 'lost') as avg_score_lost
     from base
     group by model_version, created_quarter
 ),
@@ -25,9 +28,12 @@ final as (
         created_quarter,
         persons,
         won,
+        lost,
         avg_score_won,
         avg_score_not_won,
+        avg_score_lost,
         avg_score_won - avg_score_not_won as score_gap,
+        avg_score_won - avg_score_lost as won_lost_gap,
         (avg_score_won - avg_score_not_won)
         - lag(avg_score_won - avg_score_not_won) over (partition by model_version order by created_quarter)
             as gap_change,
