@@ -255,6 +255,37 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_forget(args: argparse.Namespace) -> int:
+    from orchestration import progress
+    from orchestration.forget import forget
+    from orchestration.run import RunInProgressError, format_summary, run_pipeline
+
+    settings = Settings.from_env()
+    try:
+        report = forget(settings, args.email)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except RunInProgressError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    print(json.dumps(report.to_dict(), indent=2))
+    if report.landing_files:
+        print(
+            "the landing files above still hold the address (leadflow never edits your exports): purge it at the "
+            "source; ingest does not reload a file it has loaded.",
+            file=sys.stderr,
+        )
+    if args.no_run:
+        print("raw data forgotten; run `leadflow run` to rebuild the models and republish.", file=sys.stderr)
+        return 0
+    if not args.quiet:
+        progress.enable()
+    summary = run_pipeline(settings)
+    print(format_summary(summary))
+    return 0 if summary.success else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leadflow",
@@ -378,6 +409,23 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--out", default="target/docs", help="where the site is written (default: target/docs)")
     docs.add_argument("--no-serve", action="store_true", help="build the site only")
     docs.set_defaults(func=_cmd_docs)
+
+    forget = sub.add_parser(
+        "forget",
+        help="erase a person everywhere (raw included), with an audit row, then rebuild and republish",
+        description=textwrap.dedent(
+            """\
+            Right to erasure: delete every raw lead and activity row of the person behind EMAIL (all the records
+            identity resolution joined to it), unlink their deals, drop rejected rows that quote the address,
+            log a SHA-256 of the address in raw._forget_log, then run the pipeline so every model and the
+            published file no longer hold the person. See docs/privacy.md."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    forget.add_argument("--email", required=True, help="the person's address (any of their addresses)")
+    forget.add_argument("--no-run", action="store_true", help="only erase raw data; rebuild later with `leadflow run`")
+    forget.add_argument("--quiet", action="store_true", help="no progress lines during the rebuild")
+    forget.set_defaults(func=_cmd_forget)
 
     ui = sub.add_parser("ui", help="open the Dagster UI (dagster dev) on this project")
     ui.add_argument("--port", type=int, default=3000)

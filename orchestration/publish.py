@@ -5,8 +5,13 @@ readers per file, so the pipeline works in a private file and, only after every 
 builds a complete new analytics file beside the published one and renames it over it. ``os.replace``
 is atomic: a reader sees the old file or the new one, and sessions already open keep their snapshot.
 dbt's descriptions are copied as table and column comments so ``describe`` explains every column.
+
+With ``LEADFLOW_PII_MASKED=1`` the columns tagged ``config: {meta: {pii: true}}`` in schema.yml (email,
+names, phone, IP address, match evidence) are published as salted SHA-256 hashes: analysts can still
+count and join on them, but not read them. The private warehouse keeps the clear values.
 """
 
+import json
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +21,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from orchestration import progress
 from orchestration.dbt import DBT_ASSETS
+from orchestration.project import dbt_project
 from orchestration.resources import Warehouse, connect, quote_ident, sql_literal
 
 ANALYST_SCHEMAS = ("staging", "marts", "reference")
@@ -28,6 +34,19 @@ class PublishReport:
     published_at: datetime | None = None
 
 
+def pii_columns(manifest_path: Path) -> dict[tuple[str, str], list[str]]:
+    """Columns tagged ``meta: {pii: true}`` in the dbt project, by (schema, model)."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    tagged: dict[tuple[str, str], list[str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] not in ("model", "seed", "snapshot"):
+            continue
+        columns = [name for name, column in node["columns"].items() if (column.get("meta") or {}).get("pii")]
+        if columns:
+            tagged[(node["schema"], node.get("alias") or node["name"])] = columns
+    return tagged
+
+
 def publish(
     working_path: Path,
     target_path: Path,
@@ -35,7 +54,10 @@ def publish(
     schemas: tuple[str, ...] = ANALYST_SCHEMAS,
     memory_limit: str = "12GB",
     temp_dir: Path | None = None,
+    mask: dict[tuple[str, str], list[str]] | None = None,
+    salt: str = "",
 ) -> PublishReport:
+    """Copy ``schemas`` to a new file and rename it over ``target_path``; ``mask`` hashes those columns."""
     target_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = target_path.with_name(f".{target_path.name}.{os.getpid()}.tmp")
     for leftover in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
@@ -66,7 +88,13 @@ def publish(
                 con.execute(f"create schema if not exists publish_target.{quote_ident(schema)}")
             for schema, table, comment in relations:
                 qualified = f"{quote_ident(schema)}.{quote_ident(table)}"
-                con.execute(f"create table publish_target.{qualified} as select * from {qualified}")
+                masked = (mask or {}).get((schema, table), [])
+                replace = ", ".join(
+                    f"sha256({sql_literal(salt)} || cast({quote_ident(c)} as varchar)) as {quote_ident(c)}"
+                    for c in masked
+                )
+                select = f"select * replace ({replace})" if masked else "select *"
+                con.execute(f"create table publish_target.{qualified} as {select} from {qualified}")
                 if comment:
                     con.execute(f"comment on table publish_target.{qualified} is {sql_literal(comment)}")
                 report.tables[f"{schema}.{table}"] = con.execute(
@@ -79,8 +107,8 @@ def publish(
                 )
             con.execute(
                 "create table publish_target.main.leadflow_publish as "
-                "select ? as run_id, ? as published_at, ? as source_warehouse",
-                [run_id, report.published_at, str(working_path)],
+                "select ? as run_id, ? as published_at, ? as source_warehouse, ? as pii_masked",
+                [run_id, report.published_at, str(working_path), bool(mask)],
             )
             con.execute("checkpoint publish_target")
         finally:
@@ -107,6 +135,8 @@ def analytics_db(context: AssetExecutionContext, warehouse: Warehouse) -> Materi
         run_id=context.run_id,
         memory_limit=warehouse.memory_limit,
         temp_dir=Path(warehouse.temp_dir),
+        mask=pii_columns(dbt_project.manifest_path) if warehouse.pii_masked else None,
+        salt=warehouse.pii_salt,
     )
     progress.say(f"publish  {len(report.tables)} tables published to {report.path}")
     return MaterializeResult(

@@ -273,7 +273,9 @@ def gap_chart(frame: pd.DataFrame) -> Any:
         .encode(
             x=alt.X("created_quarter:T", title="quarter created"),
             y=alt.Y("average_score:Q", title="average score at creation"),
-            color=alt.Color("outcome:N", scale=alt.Scale(domain=["closed-won", "closed-lost"], range=["#2f855a", "#c53030"])),
+            color=alt.Color(
+                "outcome:N", scale=alt.Scale(domain=["closed-won", "closed-lost"], range=["#2f855a", "#c53030"])
+            ),
         )
         .properties(width=260, height=220)
         .facet(column=alt.Column("model_version:N", title="model version"))

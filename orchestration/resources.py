@@ -52,6 +52,8 @@ class Warehouse(ConfigurableResource):
     reports_dir: str = "reports"
     memory_limit: str = "12GB"
     gx_max_rows: int = 250_000
+    pii_masked: bool = False
+    pii_salt: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Warehouse:
@@ -64,6 +66,8 @@ class Warehouse(ConfigurableResource):
             reports_dir=str(settings.reports_dir),
             memory_limit=settings.memory_limit,
             gx_max_rows=settings.gx_max_rows,
+            pii_masked=settings.pii_masked,
+            pii_salt=settings.pii_salt,
         )
 
     @contextmanager

@@ -32,6 +32,8 @@ class Settings:
     reports_dir: Path
     memory_limit: str
     gx_max_rows: int
+    pii_masked: bool = False
+    pii_salt: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -48,6 +50,8 @@ class Settings:
             reports_dir=_path("LEADFLOW_REPORTS_DIR", data_dir.parent / "reports"),
             memory_limit=os.environ.get("LEADFLOW_MEMORY_LIMIT", "12GB"),
             gx_max_rows=int(os.environ.get("LEADFLOW_GX_MAX_ROWS", "250000")),
+            pii_masked=os.environ.get("LEADFLOW_PII_MASKED") == "1",
+            pii_salt=os.environ.get("LEADFLOW_PII_SALT", ""),
         )
 
     def export(self) -> None:

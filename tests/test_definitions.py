@@ -51,6 +51,7 @@ ASSET_KEYS = [
     "marts/mart_funnel_flow",
     "marts/mart_funnel_targets",
     "marts/mart_lead_aging",
+    "marts/mart_outreach_list",
     "marts/mart_pipeline_coverage",
     "marts/mart_routing_audit",
     "marts/mart_scoring_bands",
@@ -198,3 +199,25 @@ def test_dagster_dev_loads_without_an_activated_venv() -> None:
     proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == str(len(ASSET_KEYS))
+
+
+def test_every_published_pii_column_is_tagged() -> None:
+    """A column that holds an address, a name, a phone or an IP in an analyst schema must carry
+    `config: {meta: {pii: true}}`, or LEADFLOW_PII_MASKED would publish it in clear."""
+    import json
+    import re
+
+    from orchestration.project import ensure_manifest
+
+    manifest = json.loads(ensure_manifest().read_text())
+    looks_personal = re.compile(r"(^|_)(email|first_name|last_name|phone|ip_address|match_evidence)$")
+    untagged = [
+        f"{node['schema']}.{node['name']}.{name}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] in ("staging", "marts")
+        for name, column in node["columns"].items()
+        if looks_personal.search(name)
+        and not name.startswith(("is_", "has_"))  # flags about the value, not the value
+        and not (column.get("meta") or {}).get("pii")
+    ]
+    assert untagged == []

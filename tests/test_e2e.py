@@ -280,3 +280,47 @@ def test_no_model_reads_the_clock() -> None:
     clock = re.compile(r"\b(current_date|current_timestamp|now\s*\(|today\s*\(|get_current_time)", re.IGNORECASE)
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "models").rglob("*.sql") if clock.search(p.read_text())]
     assert offenders == []
+
+
+def test_pii_masked_publish_hashes_every_tagged_column(e2e, tmp_path: Path) -> None:
+    """LEADFLOW_PII_MASKED publishes the schema.yml-tagged columns as salted SHA-256: the hashes are those of the
+    clear values, and no address or phone number of the warehouse appears anywhere in the masked file."""
+    import hashlib
+
+    from orchestration.project import dbt_project
+    from orchestration.publish import pii_columns, publish
+
+    settings, _, _ = e2e
+    mask = pii_columns(dbt_project.manifest_path)
+    assert mask[("marts", "dim_leads")] == ["email", "first_name", "last_name", "phone"]
+    assert mask[("staging", "stg_leads")] == ["email", "first_name", "last_name", "phone", "ip_address"]
+    target = tmp_path / "masked.duckdb"
+    publish(settings.warehouse_path, target, run_id="pii-test", mask=mask, salt="s3cret", temp_dir=tmp_path)
+    with _warehouse(settings) as con:
+        clear = con.execute("select person_id, email, phone from marts.dim_leads order by person_id").fetchall()
+        secrets = {v for (v,) in con.execute("select email from staging.stg_leads where email like '%@%'").fetchall()}
+        secrets |= {v for (v,) in con.execute("select phone from staging.stg_leads where len(phone) >= 7").fetchall()}
+    masked_con = duckdb.connect(str(target), read_only=True)
+    try:
+        masked = masked_con.execute("select person_id, email, phone from marts.dim_leads order by person_id").fetchall()
+
+        def digest(value: str | None) -> str | None:
+            return None if value is None else hashlib.sha256(("s3cret" + value).encode()).hexdigest()
+
+        assert masked == [(p, digest(e), digest(ph)) for p, e, ph in clear]
+        assert masked_con.execute("select pii_masked from main.leadflow_publish").fetchone() == (True,)
+        masked_con.execute("create temp table secrets (v varchar)")
+        masked_con.executemany("insert into secrets values (?)", [[v] for v in secrets])
+        columns = masked_con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where schema_name in ('staging', 'marts') and data_type = 'VARCHAR'"
+        ).fetchall()
+        leaks = [
+            f"{s}.{t}.{c}"
+            for s, t, c in columns
+            if masked_con.execute(f'select count(*) from {s}.{t} where "{c}" in (select v from secrets)').fetchone()[0]
+        ]
+        evidence = masked_con.execute("select count(*) from marts.lead_crosswalk where match_evidence like '%@%'")
+        assert len(secrets) > 1000 and leaks == [] and evidence.fetchone()[0] == 0
+    finally:
+        masked_con.close()

@@ -1,0 +1,74 @@
+-- Who may be contacted, as of the latest data: the sales outreach list (leads in an active sales status,
+-- with their owner, next step and staleness) and the marketing nurture list (leads marketing owns, In
+-- Nurture). Consent is enforced here, before any outreach: a person who opted out of email in any of
+-- their records or unsubscribed is on neither list, and the nurture list (email) also leaves out invalid
+-- addresses. Spam and existing customers never reach fct_lead_aging's active or nurture statuses.
+with
+
+aging as (
+    select * from {{ ref('fct_lead_aging') }}
+),
+
+persons as (
+    select * from {{ ref('dim_leads') }}
+),
+
+listed as (
+    select
+        aging.person_id,
+        case
+            when aging.is_active_status then 'sales_outreach'
+            when aging.lead_status = 'In Nurture' then 'marketing_nurture'
+        end as list_name,
+        aging.lead_status,
+        aging.owner_id,
+        aging.owner_team,
+        aging.status_entered_at,
+        aging.last_activity_at,
+        aging.days_since_last_activity,
+        aging.is_stale,
+        aging.next_step_due_at,
+        aging.as_of,
+        persons.email,
+        persons.first_name,
+        persons.last_name,
+        persons.company_name,
+        persons.lead_score,
+        persons.score_band,
+        persons.original_channel,
+        persons.has_invalid_email
+    from aging
+    inner join persons on aging.person_id = persons.person_id
+    where
+        not persons.is_email_opted_out
+        and persons.unsubscribed_at is null
+        and not persons.is_spam
+),
+
+final as (
+    select
+        person_id,
+        list_name,
+        lead_status,
+        owner_id,
+        owner_team,
+        email,
+        first_name,
+        last_name,
+        company_name,
+        lead_score,
+        score_band,
+        coalesce(original_channel, 'Unknown') as channel,
+        status_entered_at,
+        last_activity_at,
+        days_since_last_activity,
+        is_stale,
+        next_step_due_at,
+        as_of
+    from listed
+    where
+        list_name = 'sales_outreach'
+        or (list_name = 'marketing_nurture' and not has_invalid_email)
+)
+
+select * from final

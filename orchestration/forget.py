@@ -1,0 +1,162 @@
+"""Right to erasure: ``leadflow forget --email X`` removes a person from the warehouse, raw data included.
+
+The person is everyone identity resolution put together with that address (other records, other
+addresses of the same person), so a forgotten person does not linger under a plus-address or an old CRM
+record. Raw lead and activity rows are deleted (every version, and any rejected row that quoted the
+address); deals are company records, so they stay, but lose their link to the person (lead id and
+contact address set to null) and count as revenue with no lead. An audit row records when, how many
+rows, and a SHA-256 of the address, never the address itself. A full run then rebuilds every model and
+republishes, so the analytics file no longer holds the person either. Landing files are the customer's
+own exports and are not touched: they are listed so the operator can purge them at the source (ingest
+never reloads a file it has loaded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from orchestration.resources import connect
+from orchestration.run import run_lock
+from orchestration.settings import Settings
+
+FORGET_LOG_DDL = """
+create table if not exists raw._forget_log (
+    forgotten_at timestamp,
+    email_sha256 varchar,
+    persons integer,
+    lead_rows bigint,
+    activity_rows bigint,
+    deals_unlinked bigint,
+    rejected_rows bigint
+)
+"""
+
+
+@dataclass
+class ForgetReport:
+    email_sha256: str
+    persons: list[str] = field(default_factory=list)
+    lead_rows: int = 0
+    activity_rows: int = 0
+    deals_unlinked: int = 0
+    rejected_rows: int = 0
+    landing_files: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _normalise(email: str) -> str:
+    value = email.strip().lower()
+    if "@" not in value:
+        raise ValueError(f"{email!r} is not an email address")
+    return value
+
+
+def forget(settings: Settings, email: str) -> ForgetReport:
+    """Delete the person behind ``email`` from raw (and log it); the caller then runs the pipeline."""
+    address = _normalise(email)
+    report = ForgetReport(email_sha256=hashlib.sha256(address.encode()).hexdigest())
+    with run_lock(settings.state_dir), connect(settings.warehouse_path, memory_limit=settings.memory_limit) as con:
+        tables = {r[0] for r in con.execute("select schema_name || '.' || table_name from duckdb_tables()").fetchall()}
+        if "raw.leads" not in tables:
+            raise FileNotFoundError(f"{settings.warehouse_path} has no raw data yet; nothing to forget")
+        resolved = {"staging.stg_lead_versions", "marts.lead_crosswalk"} <= tables
+        con.execute("create temp table forget_emails (email varchar)")
+        con.execute("insert into forget_emails values (?)", [address])
+        con.execute("create temp table forget_keys (lead_key varchar)")
+        if resolved:
+            # the records with the address, then every record of their persons, then those records' addresses
+            con.execute(
+                """
+                insert into forget_keys
+                select distinct v.lead_key from staging.stg_lead_versions v
+                join raw.leads r on r._source_file = v.source_file and r._row_number = v.source_row_number
+                where lower(trim(r.email)) in (select email from forget_emails)
+                """
+            )
+            report.persons = sorted(
+                r[0]
+                for r in con.execute(
+                    "select distinct person_id from marts.lead_crosswalk "
+                    "where lead_key in (select lead_key from forget_keys)"
+                ).fetchall()
+            )
+            con.execute(
+                """
+                insert into forget_keys
+                select lead_key from marts.lead_crosswalk
+                where person_id in (
+                    select person_id from marts.lead_crosswalk where lead_key in (select lead_key from forget_keys)
+                )
+                except select lead_key from forget_keys
+                """
+            )
+            con.execute(
+                """
+                insert into forget_emails
+                select distinct lower(trim(r.email)) from staging.stg_lead_versions v
+                join raw.leads r on r._source_file = v.source_file and r._row_number = v.source_row_number
+                where v.lead_key in (select lead_key from forget_keys) and r.email is not null
+                except select email from forget_emails
+                """
+            )
+        report.landing_files = sorted(
+            r[0]
+            for r in con.execute(
+                """
+                select distinct _source_file from raw.leads
+                where lower(trim(email)) in (select email from forget_emails)
+                union
+                select distinct _source_file from raw.activities
+                where lower(trim(email)) in (select email from forget_emails)
+                """
+            ).fetchall()
+        )
+        con.execute("begin transaction")
+        lead_rows = "lower(trim(email)) in (select email from forget_emails)"
+        activity_rows = "lower(trim(email)) in (select email from forget_emails)"
+        deal_rows = "lower(trim(contact_email)) in (select email from forget_emails)"
+        if resolved:
+            lead_rows += """ or (_source_file, _row_number) in (
+                select (source_file, source_row_number) from staging.stg_lead_versions
+                where lead_key in (select lead_key from forget_keys))"""
+            # every version of the activities of those records (older versions share the activity key)
+            activity_rows += """ or (_source_file, _row_number) in (
+                select (source_file, source_row_number) from staging.stg_activities
+                where lead_key in (select lead_key from forget_keys))
+                or (source_system, activity_id) in (
+                select (r.source_system, r.activity_id) from staging.stg_activities s
+                join raw.activities r on r._source_file = s.source_file and r._row_number = s.source_row_number
+                where s.lead_key in (select lead_key from forget_keys))"""
+            deal_rows += """ or (_source_file, _row_number) in (
+                select (source_file, source_row_number) from staging.stg_deal_versions
+                where lead_key in (select lead_key from forget_keys))"""
+        report.lead_rows = con.execute(f"delete from raw.leads where {lead_rows}").fetchone()[0]
+        report.activity_rows = con.execute(f"delete from raw.activities where {activity_rows}").fetchone()[0]
+        report.deals_unlinked = con.execute(
+            f"update raw.deals set lead_id = null, contact_email = null where {deal_rows}"
+        ).fetchone()[0]
+        report.rejected_rows = con.execute(
+            """
+            delete from raw._rejected_rows
+            where exists (select 1 from forget_emails where contains(lower(cast(record as varchar)), email))
+            """
+        ).fetchone()[0]
+        con.execute(FORGET_LOG_DDL)
+        con.execute(
+            "insert into raw._forget_log values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                datetime.now(UTC).replace(tzinfo=None),
+                report.email_sha256,
+                len(report.persons),
+                report.lead_rows,
+                report.activity_rows,
+                report.deals_unlinked,
+                report.rejected_rows,
+            ],
+        )
+        con.execute("commit")
+    return report
