@@ -33,7 +33,7 @@ from dagster import (
     asset,
 )
 
-from orchestration import progress
+from orchestration import faults, progress
 from orchestration.contract import CONTRACTS, FILE_SUFFIXES, LINEAGE_COLUMNS, EntityContract
 from orchestration.resources import Warehouse, quote_ident, sql_literal
 
@@ -395,6 +395,7 @@ def commit_files(
             reports.append(
                 FileReport(path=f.rel_path, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected)
             )
+        faults.pause_point("ingest-before-commit")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from orchestration import progress
+from orchestration import faults, progress
 from orchestration.dbt import DBT_ASSETS
 from orchestration.project import dbt_project
 from orchestration.resources import Warehouse, connect, quote_ident, sql_literal
@@ -32,6 +32,22 @@ class PublishReport:
     path: Path
     tables: dict[str, int] = field(default_factory=dict)
     published_at: datetime | None = None
+
+
+def _remove_leftovers(target_path: Path) -> None:
+    """Delete half-built files of publishes that died (killed, disk full): ``.NAME.PID.tmp`` and its WAL
+    whose process is gone. A live publisher's file is left alone (the run lock allows one anyway)."""
+    for leftover in target_path.parent.glob(f".{target_path.name}.*.tmp*"):
+        pid = leftover.name[len(target_path.name) + 2 :].split(".")[0]
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                os.kill(int(pid), 0)
+                continue  # still running
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue
+        leftover.unlink(missing_ok=True)
 
 
 def pii_columns(manifest_path: Path) -> dict[tuple[str, str], list[str]]:
@@ -60,8 +76,7 @@ def publish(
     """Copy ``schemas`` to a new file and rename it over ``target_path``; ``mask`` hashes those columns."""
     target_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = target_path.with_name(f".{target_path.name}.{os.getpid()}.tmp")
-    for leftover in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    _remove_leftovers(target_path)
     report = PublishReport(path=target_path, published_at=datetime.now(UTC).replace(tzinfo=None))
     schema_list = ", ".join(sql_literal(s) for s in schemas)
     with connect(working_path, memory_limit=memory_limit, temp_dir=temp_dir) as con:
@@ -86,7 +101,9 @@ def publish(
         try:
             for schema in sorted({r[0] for r in relations}):
                 con.execute(f"create schema if not exists publish_target.{quote_ident(schema)}")
-            for schema, table, comment in relations:
+            for number, (schema, table, comment) in enumerate(relations):
+                if number == len(relations) // 2:
+                    faults.pause_point("publish-mid-copy")
                 qualified = f"{quote_ident(schema)}.{quote_ident(table)}"
                 masked = (mask or {}).get((schema, table), [])
                 replace = ", ".join(

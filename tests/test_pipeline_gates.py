@@ -244,3 +244,8 @@ def test_status_reports_the_quarantined_file_and_rejected_rows(settings: Setting
     assert "leads/broken.csv: cannot be parsed as CSV" in text
     assert "rejected leads.created_at: 1 rows, e.g. leads/leads_2026-04.csv row 1" in text
     assert "Last run succeeded" in text
+    # the malformed file never stops the leadership report
+    from orchestration.report import build_report
+
+    report = build_report(settings.analytics_path, settings.reports_dir, "2026-W02")
+    assert report.kpis["new_leads"] == 2 and report.report.exists()
