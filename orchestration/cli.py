@@ -13,7 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from orchestration.settings import Settings
+from orchestration.settings import Settings, SetupError
 
 EPILOG = """\
 environment variables (defaults in brackets):
@@ -63,6 +63,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except RunInProgressError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except SetupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(format_summary(summary))
     return 0 if summary.success else 1
 

@@ -20,6 +20,10 @@ def _path(name: str, default: str | Path) -> Path:
     return Path(os.environ.get(name) or default).expanduser().resolve()
 
 
+class SetupError(Exception):
+    """The environment is unusable (a folder cannot be written): the message names the setting to fix."""
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -71,7 +75,24 @@ class Settings:
         )
 
     def ensure_dirs(self) -> None:
-        for path in (self.data_dir, self.state_dir, self.temp_dir, self.quarantine_dir):
-            path.mkdir(parents=True, exist_ok=True)
-        self.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-        self.analytics_path.parent.mkdir(parents=True, exist_ok=True)
+        """Create the working folders and prove each is writable, naming the variable to fix if not: a run that
+        found out halfway (DuckDB spilling to an unusable temp folder) would fail far from the cause."""
+        folders = {
+            "LEADFLOW_DATA_DIR": self.data_dir,
+            "LEADFLOW_STATE_DIR": self.state_dir,
+            "LEADFLOW_TEMP_DIR": self.temp_dir,
+            "LEADFLOW_QUARANTINE_DIR": self.quarantine_dir,
+            "LEADFLOW_WAREHOUSE_PATH (its folder)": self.warehouse_path.parent,
+            "LEADFLOW_ANALYTICS_PATH (its folder)": self.analytics_path.parent,
+        }
+        for variable, path in folders.items():
+            probe = path / f".leadflow-write-probe-{os.getpid()}"
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                probe.write_bytes(b"ok")
+                probe.unlink()
+            except OSError as exc:
+                raise SetupError(
+                    f"{variable} = {path} is not a writable folder ({exc.strerror or exc}); "
+                    "point it at a folder leadflow may write to."
+                ) from None

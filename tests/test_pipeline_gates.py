@@ -249,3 +249,18 @@ def test_status_reports_the_quarantined_file_and_rejected_rows(settings: Setting
 
     report = build_report(settings.analytics_path, settings.reports_dir, "2026-W02")
     assert report.kpis["new_leads"] == 2 and report.report.exists()
+
+
+def test_an_unwritable_temp_folder_fails_clearly_and_leaves_published_data(
+    settings: Settings, first_run: RunSummary, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orchestration.cli import main
+
+    before = _published(settings)
+    blocker = settings.data_dir / "a-file-not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("LEADFLOW_TEMP_DIR", str(blocker / "tmp"))
+    assert main(["run", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"LEADFLOW_TEMP_DIR = {blocker / 'tmp'} is not a writable folder" in err
+    assert _published(settings) == before
