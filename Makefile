@@ -34,11 +34,13 @@ browser:  ## install Debian's chromium where missing (for the report's browser t
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	}
 
-demo: setup  ## generate M-size CRM data, run the whole pipeline, print the summary
+demo: setup  ## generate M-size CRM data, run the whole pipeline, print the summary, build the weekly report
 	$(BIN)/leadflow generate --size $(DEMO_SIZE) --seed $(DEMO_SEED) --out data
 	$(BIN)/leadflow run
+	$(BIN)/leadflow report
 	@echo
 	@echo "Analytics file: data/analytics.duckdb   Try: $(BIN)/leadflow sql \"show all tables\""
+	@echo "Weekly funnel report: reports/index.html"
 
 test: setup browser  ## lint, then the whole test suite
 	$(BIN)/ruff check orchestration tests bench
