@@ -9,11 +9,7 @@ credits as (
 ),
 
 deals as (
-    select * from {{ ref('stg_deals') }}
-),
-
-deal_persons as (
-    select * from {{ ref('int_deals__persons') }}
+    select * from {{ ref('fct_deals') }}
 ),
 
 persons as (
@@ -36,19 +32,6 @@ credited as (
     inner join deals on credits.deal_key = deals.deal_key
 ),
 
--- Each deal once, with its amount in the reporting currency (the sum of any one model's shares).
-deal_totals as (
-    select
-        deal_key,
-        any_value(is_closed) as is_closed,
-        any_value(is_won) as is_won,
-        sum(attributed_amount) as amount,
-        sum(attributed_revenue) as revenue
-    from credited
-    group by deal_key, attribution_model
-    qualify row_number() over (partition by deal_key order by attribution_model) = 1
-),
-
 original_sources as (
     select
         'original_lead_source' as attribution_model,
@@ -56,15 +39,14 @@ original_sources as (
             as channel,
         persons.original_utm_campaign as campaign,
         persons.original_landing_page as landing_page,
-        deal_totals.deal_key,
+        deals.deal_key,
         1.0 as credit,
-        deal_totals.amount as attributed_amount,
-        deal_totals.revenue as attributed_revenue,
-        deal_totals.is_closed,
-        deal_totals.is_won
-    from deal_totals
-    left join deal_persons on deal_totals.deal_key = deal_persons.deal_key
-    left join persons on deal_persons.person_id = persons.person_id
+        deals.amount_reporting as attributed_amount,
+        case when deals.is_won then deals.amount_reporting else 0 end as attributed_revenue,
+        deals.is_closed,
+        deals.is_won
+    from deals
+    left join persons on deals.person_id = persons.person_id
 ),
 
 all_rows as (
