@@ -23,6 +23,7 @@ environment variables (defaults in brackets):
   LEADFLOW_QUARANTINE_DIR  where unparseable landing files are copied                [data/quarantine]
   LEADFLOW_MEMORY_LIMIT    DuckDB memory limit                                       [12GB]
   LEADFLOW_TEMP_DIR        DuckDB spill folder                                       [data/tmp]
+  LEADFLOW_MAX_TEMP_SIZE   cap on data spilled to that folder, e.g. 50GB             [the free disk]
 See docs/configuration.md for all of them.
 """
 

@@ -7,14 +7,16 @@ skipped too and the last published data stays untouched.
 
 import json
 import shutil
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetCheckResult, AssetExecutionContext, Config, Output
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster import AssetCheckResult, AssetExecutionContext, Config, Failure, Output
+from dagster_dbt import DagsterDbtCliRuntimeError, DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration import progress
+from orchestration.ingest import resource_hint
 from orchestration.project import dbt_executable, dbt_project
 from orchestration.settings import Settings
 
@@ -64,19 +66,45 @@ def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: 
     # One target folder per warehouse (not a fresh one per run) keeps dbt's partial parse: ~3 s a run.
     # Runs on one warehouse never overlap (orchestration/run.py holds a lock); other warehouses have their own.
     target = dbt_target_dir()
-    for event in dbt.cli(dbt_build_args(config.full_refresh), context=context, target_path=target).stream():
-        if isinstance(event, Output):
-            built += 1
-            progress.say(f"dbt      built {event.output_name}")
-        elif isinstance(event, AssetCheckResult) and not event.passed:
-            failed.append(f"{event.asset_key.to_user_string() if event.asset_key else ''}:{event.check_name}")
-            progress.say(f"dbt      TEST FAILED {event.check_name} ({event.severity.value})")
-        yield event
-    # both steps share the target folder: keep each step's node timings for the benchmark and for users
     results = target / "run_results.json"
-    if results.exists():
-        shutil.copyfile(results, target / f"run_results.{step}.json")
+    started = time.time()
+    try:
+        for event in dbt.cli(dbt_build_args(config.full_refresh), context=context, target_path=target).stream():
+            if isinstance(event, Output):
+                built += 1
+                progress.say(f"dbt      built {event.output_name}")
+            elif isinstance(event, AssetCheckResult) and not event.passed:
+                failed.append(f"{event.asset_key.to_user_string() if event.asset_key else ''}:{event.check_name}")
+                progress.say(f"dbt      TEST FAILED {event.check_name} ({event.severity.value})")
+            yield event
+    except DagsterDbtCliRuntimeError as exc:
+        errors = node_errors(results) if results.exists() and results.stat().st_mtime >= started else []
+        if not errors:
+            raise
+        # dagster-dbt only says "exit code 1, see the logs": name the model and DuckDB's own words instead
+        progress.say(f"dbt      FAILED {errors[0]}")
+        raise Failure(description="\n".join(errors)) from exc
+    finally:
+        # both steps share the target folder: keep each step's node timings for the benchmark and for users
+        if results.exists():
+            shutil.copyfile(results, target / f"run_results.{step}.json")
     progress.say(f"dbt      {step}: build finished: {built} nodes built, {len(failed)} tests failed")
+
+
+def node_errors(run_results: Path) -> list[str]:
+    """One line per model, seed or test that errored (not a failed test: those are asset checks), with a hint
+    when the cause is the machine's, not the data's: a full temp folder or disk."""
+    if not run_results.exists():
+        return []
+    lines = []
+    for node in json.loads(run_results.read_text())["results"]:
+        if node.get("status") != "error":
+            continue
+        message = " ".join((node.get("message") or "").split())
+        if "Out of Memory Error" in message or "No space left on device" in message or "File too large" in message:
+            message = resource_hint(message)
+        lines.append(f"{node['unique_id'].split('.')[-1]} failed: {message[:1500]}")
+    return lines
 
 
 @dbt_assets(

@@ -302,6 +302,28 @@ class StagedFile:
     read_at: datetime
 
 
+class ResourceExhausted(RuntimeError):
+    """Memory or disk ran out while loading: not the file's fault, so it is neither quarantined nor logged."""
+
+
+def is_resource_error(exc: BaseException) -> bool:
+    text = str(exc)
+    return isinstance(exc, duckdb.OutOfMemoryException) or any(
+        sign in text for sign in ("No space left on device", "max_temp_directory_size", "File too large")
+    )
+
+
+def resource_hint(message: str) -> str:
+    """DuckDB's message with the leadflow settings that govern it (its own advice names SQL settings)."""
+    first = " ".join(message.split())
+    if "max_temp_directory_size" in message or "No space left on device" in message or "File too large" in message:
+        return (
+            "the disk or temp folder is full (LEADFLOW_TEMP_DIR, LEADFLOW_MAX_TEMP_SIZE; "
+            f"LEADFLOW_MEMORY_LIMIT sets when DuckDB spills): {first}"
+        )
+    return f"DuckDB ran out of memory (raise LEADFLOW_MEMORY_LIMIT or free memory): {first}"
+
+
 def stage_file(
     con: duckdb.DuckDBPyConnection,
     contract: EntityContract,
@@ -332,6 +354,9 @@ def stage_file(
         con.execute(f"create temp table {table} as select *, {reject} as _reject_reason from ({select_sql})")
     except (QuarantineError, duckdb.Error) as exc:
         message = str(exc).strip()
+        if is_resource_error(exc):
+            # the machine ran out of room, the file is fine: fail the run and retry the file next time
+            raise ResourceExhausted(f"{rel_path} could not be loaded: {resource_hint(message)}") from exc
         if isinstance(exc, duckdb.Error):
             lines = [
                 ln.strip()

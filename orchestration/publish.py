@@ -70,6 +70,7 @@ def publish(
     schemas: tuple[str, ...] = ANALYST_SCHEMAS,
     memory_limit: str = "12GB",
     temp_dir: Path | None = None,
+    max_temp_size: str = "",
     mask: dict[tuple[str, str], list[str]] | None = None,
     salt: str = "",
 ) -> PublishReport:
@@ -79,7 +80,7 @@ def publish(
     _remove_leftovers(target_path)
     report = PublishReport(path=target_path, published_at=datetime.now(UTC).replace(tzinfo=None))
     schema_list = ", ".join(sql_literal(s) for s in schemas)
-    with connect(working_path, memory_limit=memory_limit, temp_dir=temp_dir) as con:
+    with connect(working_path, memory_limit=memory_limit, temp_dir=temp_dir, max_temp_size=max_temp_size) as con:
         relations = con.execute(
             f"""
             select schema_name, table_name, comment from duckdb_tables()
@@ -152,6 +153,7 @@ def analytics_db(context: AssetExecutionContext, warehouse: Warehouse) -> Materi
         run_id=context.run_id,
         memory_limit=warehouse.memory_limit,
         temp_dir=Path(warehouse.temp_dir),
+        max_temp_size=warehouse.max_temp_size,
         mask=pii_columns(dbt_project.manifest_path) if warehouse.pii_masked else None,
         salt=warehouse.pii_salt,
     )

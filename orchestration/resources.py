@@ -26,7 +26,9 @@ def sql_literal(value: str) -> str:
 
 
 @contextmanager
-def connect(path: Path, *, memory_limit: str = "12GB", temp_dir: Path | None = None) -> Iterator:
+def connect(
+    path: Path, *, memory_limit: str = "12GB", temp_dir: Path | None = None, max_temp_size: str = ""
+) -> Iterator:
     """A read-write connection with the settings every writer needs (UTC for offset-less timestamps)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # temp_directory goes in at open: DuckDB refuses to SET it again once a query has spilled there
@@ -34,6 +36,8 @@ def connect(path: Path, *, memory_limit: str = "12GB", temp_dir: Path | None = N
     if temp_dir is not None:
         temp_dir.mkdir(parents=True, exist_ok=True)
         config["temp_directory"] = str(temp_dir)
+    if max_temp_size:
+        config["max_temp_directory_size"] = max_temp_size
     con = duckdb.connect(str(path), config=config)
     try:
         con.execute("set TimeZone = 'UTC'")
@@ -51,6 +55,7 @@ class Warehouse(ConfigurableResource):
     temp_dir: str
     reports_dir: str = "reports"
     memory_limit: str = "12GB"
+    max_temp_size: str = ""
     gx_max_rows: int = 250_000
     pii_masked: bool = False
     pii_salt: str = ""
@@ -65,6 +70,7 @@ class Warehouse(ConfigurableResource):
             temp_dir=str(settings.temp_dir),
             reports_dir=str(settings.reports_dir),
             memory_limit=settings.memory_limit,
+            max_temp_size=settings.max_temp_size,
             gx_max_rows=settings.gx_max_rows,
             pii_masked=settings.pii_masked,
             pii_salt=settings.pii_salt,
@@ -72,5 +78,10 @@ class Warehouse(ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with connect(Path(self.path), memory_limit=self.memory_limit, temp_dir=Path(self.temp_dir)) as con:
+        with connect(
+            Path(self.path),
+            memory_limit=self.memory_limit,
+            temp_dir=Path(self.temp_dir),
+            max_temp_size=self.max_temp_size,
+        ) as con:
             yield con

@@ -13,6 +13,7 @@ import fcntl
 import importlib
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -238,7 +239,12 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
         for event in result.all_events:
             if event.is_step_failure:
                 error = event.step_failure_data.error
+                # an exception raised in an op arrives wrapped: the cause is what the user needs to read
+                while error and error.cause and "DagsterExecutionStepExecutionError" in error.message:
+                    error = error.cause
                 message = error.message.strip() if error else "failed"
+                # "dagster._core.definitions.events.Failure: ..." -> the message a person needs
+                message = re.sub(r"^[\w.]+\.(Failure|ResourceExhausted|\w+Error): ", "", message)
                 summary.failed_steps.append({"step": event.step_key or "", "error": message[:4000]})
             elif event.is_step_materialization and event.asset_key and event.asset_key.path == ["analytics_db"]:
                 summary.published = True

@@ -36,6 +36,8 @@ class Settings:
     reports_dir: Path
     memory_limit: str
     gx_max_rows: int
+    # DuckDB's cap on spilled data in temp_dir; "" lets DuckDB use 90% of the free space there.
+    max_temp_size: str = ""
     pii_masked: bool = False
     pii_salt: str = ""
 
@@ -54,6 +56,7 @@ class Settings:
             reports_dir=_path("LEADFLOW_REPORTS_DIR", data_dir.parent / "reports"),
             memory_limit=os.environ.get("LEADFLOW_MEMORY_LIMIT", "12GB"),
             gx_max_rows=int(os.environ.get("LEADFLOW_GX_MAX_ROWS", "250000")),
+            max_temp_size=os.environ.get("LEADFLOW_MAX_TEMP_SIZE", ""),
             pii_masked=os.environ.get("LEADFLOW_PII_MASKED") == "1",
             pii_salt=os.environ.get("LEADFLOW_PII_SALT", ""),
         )
@@ -71,6 +74,8 @@ class Settings:
                 "LEADFLOW_TEMP_DIR": str(self.temp_dir),
                 "LEADFLOW_REPORTS_DIR": str(self.reports_dir),
                 "LEADFLOW_MEMORY_LIMIT": self.memory_limit,
+                # profiles.yml needs a value: -1 is DuckDB's "no cap of its own" (the disk is the limit)
+                "LEADFLOW_MAX_TEMP_SIZE": self.max_temp_size or "-1",
             }
         )
 

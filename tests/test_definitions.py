@@ -3,6 +3,9 @@ shows up here. Also the pure dbt-argument builder and the landing contract's sin
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import yaml
 
 from orchestration.contract import CONTRACTS, LINEAGE_COLUMNS
@@ -178,6 +181,38 @@ def test_dbt_build_args() -> None:
     assert dbt_build_args() == ["build"]
     assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
     assert dbt_build_args(extra_vars={"b": 1, "a": "x"}) == ["build", "--vars", '{"a": "x", "b": 1}']
+
+
+def test_a_model_that_errors_is_named_with_duckdbs_words_and_the_setting_to_change(tmp_path: Path) -> None:
+    """dagster-dbt only reports "exit code 1": the run summary must say which model failed and why."""
+    from orchestration.dbt import node_errors
+
+    spill = (
+        "Runtime Error in model stg_activities (models/staging/stg_activities.sql)\n  Out of Memory Error: failed "
+        "to offload data block of size 256.0 KiB (736.0 KiB/976.5 KiB used).\nThis limit was set by the "
+        "'max_temp_directory_size' setting."
+    )
+    results = tmp_path / "run_results.json"
+    results.write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "model.leadflow.stg_leads", "status": "success", "message": "OK"},
+                    {"unique_id": "model.leadflow.stg_activities", "status": "error", "message": spill},
+                    {"unique_id": "test.leadflow.not_null_x.1a2b", "status": "fail", "message": "Got 3 results"},
+                    {"unique_id": "model.leadflow.dim_leads", "status": "error", "message": "Binder Error: no col"},
+                ]
+            }
+        )
+    )
+    errors = node_errors(results)
+    assert len(errors) == 2
+    assert errors[0].startswith(
+        "stg_activities failed: the disk or temp folder is full (LEADFLOW_TEMP_DIR, LEADFLOW_MAX_TEMP_SIZE; "
+    )
+    assert "failed to offload data block" in errors[0]
+    assert errors[1] == "dim_leads failed: Binder Error: no col"
+    assert node_errors(tmp_path / "missing.json") == []
 
 
 def test_dbt_sources_document_exactly_the_landing_contract() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from orchestration.run import RunSummary, run_pipeline
 from orchestration.settings import Settings
-from tests.landing import minimal_landing, write_csv
+from tests.landing import minimal_landing, write_csv, write_parquet
 
 
 def _published(settings: Settings) -> tuple[str, list[tuple]]:
@@ -264,3 +264,36 @@ def test_an_unwritable_temp_folder_fails_clearly_and_leaves_published_data(
     err = capsys.readouterr().err
     assert f"LEADFLOW_TEMP_DIR = {blocker / 'tmp'} is not a writable folder" in err
     assert _published(settings) == before
+
+
+def test_a_full_temp_disk_during_the_build_fails_clearly_and_leaves_published_data(
+    settings: Settings, first_run: RunSummary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB spills what does not fit in memory to LEADFLOW_TEMP_DIR; a disk that fills up shows as the spill
+    cap being reached (by default the cap is the free space itself). A day of a million activities with 150 MB of
+    memory and 1 MB of temp space cannot be staged: the run must say so, name the settings, and publish nothing."""
+    from orchestration.status import collect_status, format_status
+
+    before = _published(settings)
+    write_parquet(
+        settings.landing_dir / "activities" / "activities_2026-02-01.parquet",
+        "select 'B' || i as activity_id, 'L1' as lead_id, 'hubspot' as source_system, 'Web Visit' as activity_type, "
+        "timestamp '2026-02-01' + to_seconds(i) as occurred_at, md5(i::varchar) as page_url from range(1000000) r(i)",
+    )
+    monkeypatch.setenv("LEADFLOW_MEMORY_LIMIT", "150MB")
+    monkeypatch.setenv("LEADFLOW_MAX_TEMP_SIZE", "1MB")
+    failed = run_pipeline(Settings.from_env())
+
+    assert not failed.success and not failed.published
+    errors = " ".join(step["error"] for step in failed.failed_steps)
+    assert "the disk or temp folder is full (LEADFLOW_TEMP_DIR, LEADFLOW_MAX_TEMP_SIZE" in errors, errors
+    assert "max_temp_directory_size" in errors
+    assert _published(settings) == before
+    assert "the disk or temp folder is full" in format_status(collect_status(settings))
+
+    # with room to spill, the same day goes through
+    monkeypatch.setenv("LEADFLOW_MAX_TEMP_SIZE", "10GB")
+    monkeypatch.setenv("LEADFLOW_MEMORY_LIMIT", "1GB")
+    assert run_pipeline(Settings.from_env()).published
+    with duckdb.connect(str(settings.analytics_path), read_only=True) as con:
+        assert con.execute("select count(*) from staging.stg_activities").fetchone()[0] == 1_000_003
