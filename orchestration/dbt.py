@@ -5,6 +5,7 @@ children of a failed test; the step raises when dbt fails, so Python assets down
 skipped too and the last published data stays untouched.
 """
 
+import hashlib
 import json
 import shutil
 import time
@@ -12,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import AssetCheckResult, AssetExecutionContext, Config, Failure, Output
 from dagster_dbt import DagsterDbtCliRuntimeError, DagsterDbtTranslator, DbtCliResource, dbt_assets
 
@@ -45,6 +47,51 @@ def dbt_build_args(full_refresh: bool = False, extra_vars: Mapping[str, Any] | N
     return args
 
 
+# What incremental models were built with: a change to any of these rebuilds them from scratch, so a new
+# rule in a seed or a fixed model never leaves rows computed the old way beside rows computed the new way.
+FINGERPRINTED = ("models", "macros", "seeds", "dbt_project.yml")
+
+
+def code_fingerprint(root: Path = dbt_project.project_dir) -> str:
+    digest = hashlib.sha256()
+    for name in FINGERPRINTED:
+        base = root / name
+        for path in sorted(base.rglob("*")) if base.is_dir() else [base]:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+BUILD_TABLE = "main.leadflow_build"
+
+
+def _ensure_build_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"create table if not exists {BUILD_TABLE} (step varchar primary key, fingerprint varchar, "
+        "run_id varchar, full_refresh boolean, built_at timestamp)"
+    )
+
+
+def last_fingerprint(warehouse_path: Path, step: str) -> str | None:
+    """The fingerprint the step's incremental models were last built with (None: never, or unknown)."""
+    if not warehouse_path.exists():
+        return None
+    with duckdb.connect(str(warehouse_path)) as con:
+        _ensure_build_table(con)
+        row = con.execute(f"select fingerprint from {BUILD_TABLE} where step = ?", [step]).fetchone()
+    return row[0] if row else None
+
+
+def record_build(warehouse_path: Path, step: str, fingerprint: str, run_id: str, full_refresh: bool) -> None:
+    with duckdb.connect(str(warehouse_path)) as con:
+        _ensure_build_table(con)
+        con.execute(f"delete from {BUILD_TABLE} where step = ?", [step])
+        con.execute(
+            f"insert into {BUILD_TABLE} values (?, ?, ?, ?, now()::timestamp)",
+            [step, fingerprint, run_id, full_refresh],
+        )
+
+
 def dbt_target_dir() -> Path:
     return Settings.from_env().state_dir / "dbt-target"
 
@@ -67,9 +114,19 @@ def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: 
     # Runs on one warehouse never overlap (orchestration/run.py holds a lock); other warehouses have their own.
     target = dbt_target_dir()
     results = target / "run_results.json"
+    warehouse_path = Settings.from_env().warehouse_path
+    fingerprint = code_fingerprint()
+    full_refresh = config.full_refresh
+    previous = None if full_refresh else last_fingerprint(warehouse_path, step)
+    if not full_refresh and previous != fingerprint:
+        full_refresh = True
+        why = "no record of a previous build" if previous is None else "models, macros or seeds changed"
+        progress.say(f"dbt      {step}: {why}: full refresh of incremental models")
+    elif full_refresh:
+        progress.say(f"dbt      {step}: full refresh requested")
     started = time.time()
     try:
-        for event in dbt.cli(dbt_build_args(config.full_refresh), context=context, target_path=target).stream():
+        for event in dbt.cli(dbt_build_args(full_refresh), context=context, target_path=target).stream():
             if isinstance(event, Output):
                 built += 1
                 progress.say(f"dbt      built {event.output_name}")
@@ -88,6 +145,8 @@ def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: 
         # both steps share the target folder: keep each step's node timings for the benchmark and for users
         if results.exists():
             shutil.copyfile(results, target / f"run_results.{step}.json")
+    # every model was built with this code (tests may have failed, but that is data, not code)
+    record_build(warehouse_path, step, fingerprint, context.run_id, full_refresh)
     progress.say(f"dbt      {step}: build finished: {built} nodes built, {len(failed)} tests failed")
 
 

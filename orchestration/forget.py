@@ -145,6 +145,10 @@ def forget(settings: Settings, email: str) -> ForgetReport:
             where exists (select 1 from forget_emails where contains(lower(cast(record as varchar)), email))
             """
         ).fetchone()[0]
+        if "main.leadflow_build" in tables:
+            # incremental models (stg_activities) keep rows between runs: the next run, whoever starts it,
+            # must rebuild them from raw, where the person no longer is
+            con.execute("delete from main.leadflow_build")
         con.execute(FORGET_LOG_DDL)
         con.execute(
             "insert into raw._forget_log values (?, ?, ?, ?, ?, ?, ?)",

@@ -62,6 +62,7 @@ class RunSummary:
     checks_warned: list[CheckOutcome] = field(default_factory=list)
     failed_steps: list[dict[str, str]] = field(default_factory=list)
     skipped_steps: list[str] = field(default_factory=list)
+    full_refresh_steps: list[str] = field(default_factory=list)
     step_seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -176,6 +177,17 @@ def _collect_warehouse_facts(summary: RunSummary, warehouse_path: Path) -> None:
                     [summary.run_id],
                 ).fetchall()
             ]
+        has_builds = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = 'leadflow_build'"
+        ).fetchone()[0]
+        if has_builds:
+            summary.full_refresh_steps = [
+                step
+                for (step,) in con.execute(
+                    "select step from main.leadflow_build where run_id = ? and full_refresh order by step",
+                    [summary.run_id],
+                ).fetchall()
+            ]
         if "stg_activities" in summary.rows.get("staging", {}):
             summary.unknown_activity_types = con.execute(
                 "select count(*) from staging.stg_activities where is_unknown_activity_type"
@@ -285,6 +297,9 @@ def format_summary(summary: RunSummary) -> str:
             total = sum(tables.values())
             detail = ", ".join(f"{t} {n:,}" for t, n in tables.items())
             lines.append(f"  {layer:<12} {total:>12,} rows  ({detail})")
+    if summary.full_refresh_steps:
+        steps = ", ".join(summary.full_refresh_steps)
+        lines.append(f"  incremental models rebuilt from scratch (full refresh): {steps}")
     if summary.unknown_activity_types:
         lines.append(
             f"  activities of unknown type kept as 'other': {summary.unknown_activity_types:,} "

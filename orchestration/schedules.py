@@ -37,5 +37,5 @@ daily_refresh_schedule = ScheduleDefinition(
         if os.environ.get("LEADFLOW_SCHEDULE_ON") == "1"
         else DefaultScheduleStatus.STOPPED
     ),
-    description="Daily full refresh (off by default).",
+    description="Daily refresh: new landing files, incremental where it pays (off by default).",
 )

@@ -1,9 +1,21 @@
+{{ config(
+    materialized='incremental',
+    unique_key='activity_key',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
 -- One row per activity (source_system + activity_id, latest export wins), typed, with the activity
 -- type mapped to the canonical list; unknown types are kept as 'other' and flagged so they are counted.
+-- Incremental (docs/incremental.md): a run stages only the raw rows loaded since the last build. Every
+-- row loaded later has a later _loaded_at, so a new version replaces the stored one by activity_key,
+-- and an activity whose occurred_at is old (a late file) is simply one more row.
 with
 
 source as (
     select * from {{ source('raw', 'activities') }}
+    {% if is_incremental() %}
+        where _loaded_at > (select coalesce(max(loaded_at), timestamp '1900-01-01') from {{ this }})
+    {% endif %}
 ),
 
 activity_type_map as (

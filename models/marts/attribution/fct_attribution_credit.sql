@@ -135,18 +135,26 @@ all_credits as (
 ),
 
 -- Largest remainder: floor every share of the cents, then give the cents left to the largest remainders.
-cents as (
+-- A share is rounded to a millionth of a cent first: credits are floating point, and a sum over touches
+-- may come out a few ulps apart from one build to the next, which must not move a cent (0.5999... vs 0.6).
+exact_cents as (
     select
         all_credits.*,
         deal_amounts.is_won,
         deal_amounts.currency,
         deal_amounts.fx_rate,
         deal_amounts.amount_cents,
-        floor(all_credits.credit * deal_amounts.amount_cents) as floor_cents,
-        all_credits.credit * deal_amounts.amount_cents - floor(all_credits.credit * deal_amounts.amount_cents)
-            as remainder_cents
+        round(all_credits.credit * deal_amounts.amount_cents, 6) as share_cents
     from all_credits
     inner join deal_amounts on all_credits.deal_key = deal_amounts.deal_key
+),
+
+cents as (
+    select
+        *,
+        floor(share_cents) as floor_cents,
+        share_cents - floor(share_cents) as remainder_cents
+    from exact_cents
 ),
 
 allocated as (
