@@ -334,7 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild incremental models (stg_activities) from raw; automatic when models, macros or seeds "
+        "changed (docs/incremental.md)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress lines, only the closing summary")
     run.set_defaults(func=_cmd_run)
 
