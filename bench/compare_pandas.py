@@ -181,13 +181,14 @@ def run_pandas(inputs: Path, out: Path) -> None:
 def compare(left: Path, right: Path) -> dict[str, int]:
     """Rows that differ between the two engines' results, per mart (numbers within 1e-6 relative)."""
     import duckdb
+    import pandas as pd
 
     con = duckdb.connect()
     differ = {}
     for name in ("funnel_cohort", "sla_compliance", "first_touch"):
         a = con.execute(f"select * from '{left / name}.parquet'").df()
         b = con.execute(f"select * from '{right / name}.parquet'").df()
-        keys = [c for c in a.columns if a[c].dtype == object or "datetime" in str(a[c].dtype)]
+        keys = [c for c in a.columns if not pd.api.types.is_numeric_dtype(a[c]) or pd.api.types.is_bool_dtype(a[c])]
         merged = a.merge(b, on=keys, how="outer", suffixes=("_l", "_r"), indicator=True)
         bad = merged["_merge"] != "both"
         for column in a.columns:
