@@ -14,15 +14,18 @@ built warehouse by :func:`export_inputs`, untimed) and compute the same three re
 Each engine runs in its own process (``--engine``) so its peak memory is its own; bench/run.py times both,
 checks the results are equal and writes the figures to docs/performance.md.
 
-    .venv/bin/python bench/compare_pandas.py --engine pandas --inputs DIR --out DIR
+    .venv/bin/python bench/compare_pandas.py --measure WAREHOUSE --out DIR [--save bench/results/L.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 RESPONSE_MINUTES = 60
 LOOKBACK_DAYS = 90
@@ -202,17 +205,67 @@ def compare(left: Path, right: Path) -> dict[str, int]:
     return differ
 
 
+def own_peak_mb() -> float:
+    """This process's own peak resident memory. Not getrusage: Linux carries the parent's high-water mark
+    across fork and exec into ru_maxrss, so a child of a big process would report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def measure(warehouse: Path, workdir: Path) -> dict[str, Any]:
+    """Export the inputs, run each engine in its own process, check they agree; wall time seen from here,
+    peak memory as each engine process reports its own."""
+    script = [sys.executable, str(Path(__file__).resolve())]
+    inputs = workdir / "inputs"
+    exported = subprocess.run(
+        [*script, "--export", str(warehouse), "--inputs", str(inputs)], check=True, capture_output=True, text=True
+    )
+    figures: dict[str, Any] = {"input_rows": json.loads(exported.stdout)}
+    for engine in ("duckdb", "pandas"):
+        print(f"[bench] three marts with {engine}", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        done = subprocess.run(
+            [*script, "--engine", engine, "--inputs", str(inputs), "--out", str(workdir / engine)],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        report = json.loads(done.stdout)
+        figures[engine] = {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": report["peak_rss_mb"]}
+    figures["differences"] = compare(workdir / "duckdb", workdir / "pandas")
+    figures["speedup"] = round(figures["pandas"]["seconds"] / figures["duckdb"]["seconds"], 1)
+    figures["memory_ratio"] = round(figures["pandas"]["peak_rss_mb"] / figures["duckdb"]["peak_rss_mb"], 1)
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--engine", choices=["duckdb", "pandas"], required=True)
-    parser.add_argument("--inputs", required=True, help="folder with persons/activities/deals .parquet")
-    parser.add_argument("--out", required=True, help="folder for the three results")
+    parser.add_argument("--engine", choices=["duckdb", "pandas"], help="compute the three marts with this engine")
+    parser.add_argument("--export", metavar="WAREHOUSE", help="write the inputs from this warehouse file")
+    parser.add_argument("--measure", metavar="WAREHOUSE", help="export, run both engines, compare; print figures")
+    parser.add_argument("--inputs", help="folder with persons/activities/deals .parquet")
+    parser.add_argument("--out", help="folder for the three results (--engine) or the work (--measure)")
+    parser.add_argument("--save", metavar="RESULTS_JSON", help="with --measure: store the figures in this bench result")
     args = parser.parse_args()
+    if args.export:
+        print(json.dumps(export_inputs(Path(args.export), Path(args.inputs))))
+        return 0
+    if args.measure:
+        figures = measure(Path(args.measure), Path(args.out))
+        print(json.dumps(figures, indent=2))
+        if args.save:
+            saved = json.loads(Path(args.save).read_text())
+            saved["versus_pandas"] = figures
+            Path(args.save).write_text(json.dumps(saved, indent=2) + "\n")
+        return 0
+    if not (args.engine and args.inputs and args.out):
+        parser.error("--engine needs --inputs and --out")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     (run_duckdb if args.engine == "duckdb" else run_pandas)(Path(args.inputs), out)
-    print(json.dumps({"engine": args.engine, "compute_s": round(time.perf_counter() - started, 2)}))
+    compute_s = round(time.perf_counter() - started, 2)
+    print(json.dumps({"engine": args.engine, "compute_s": compute_s, "peak_rss_mb": own_peak_mb()}))
     return 0
 
 
