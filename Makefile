@@ -46,7 +46,7 @@ test: setup browser  ## lint, then the whole test suite
 	$(BIN)/ruff check orchestration tests bench
 	$(BIN)/ruff format --check orchestration tests bench
 	$(BIN)/sqlfluff lint models tests/dbt
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --durations=25
 
 lint: setup  ## ruff and sqlfluff only
 	$(BIN)/ruff check orchestration tests bench

@@ -241,12 +241,16 @@ def main() -> int:
     report_run = timed([*cli, "report", "--out", str(out / "reports")], env, "weekly report")
     reporting["report_s"] = report_run["seconds"]
     reporting["report_peak_rss_mb"] = report_run["peak_rss_mb"]
-    sys.path.insert(0, str(ROOT))
-    from orchestration.evaluate import evaluate_identity
-
-    scores = evaluate_identity(out / "analytics.duckdb", out / "ground_truth")
+    # in a child process: this one must stay small, or Linux reports its peak as every later child's (ru_maxrss
+    # keeps the parent's high-water mark across fork and exec)
+    evaluated = subprocess.run(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from orchestration.evaluate import "
+         "evaluate_identity as e; print(e(Path(sys.argv[1]), Path(sys.argv[2])).to_json())",
+         str(out / "analytics.duckdb"), str(out / "ground_truth")],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
     identity["scores"] = {
-        k: v for k, v in json.loads(scores.to_json()).items() if k not in ("recall_by_duplicate_kind",)
+        k: v for k, v in json.loads(evaluated.stdout).items() if k not in ("recall_by_duplicate_kind",)
     }
 
     run2 = timed([*cli, "run", "--quiet"], env, "second run (no new files)")

@@ -30,8 +30,12 @@ rules_scores as (
         instants.intent_points,
         instants.engagement_points,
         cast(null as double) as probability,
-        {{ combine_score('models', 'instants.fit_points', 'instants.intent_points', 'instants.engagement_points') }}
-            as score
+        -- rounded before any threshold or band is applied: the score a person reads is the score judged, and
+        -- a sum of decayed points that lands a few ulps either side of a boundary cannot flip between builds
+        round(
+            {{ combine_score('models', 'instants.fit_points', 'instants.intent_points', 'instants.engagement_points') }},
+            4
+        ) as score
     from instants
     inner join models on instants.model_version = models.model_version
 ),
@@ -46,7 +50,7 @@ predictive_scores as (
         cast(null as double) as intent_points,
         cast(null as double) as engagement_points,
         predictions.probability,
-        100 * predictions.probability as score
+        round(100 * predictions.probability, 4) as score
     from predictions
     inner join models on predictions.model_version = models.model_version
 ),
@@ -62,7 +66,7 @@ judged as (
         scored.*,
         models.mql_threshold,
         scored.score >= models.mql_threshold as reaches_threshold,
-        models.min_fit_for_mql is null or scored.fit_points >= models.min_fit_for_mql as is_fit_confirmed
+        models.min_fit_for_mql is null or round(scored.fit_points, 4) >= models.min_fit_for_mql as is_fit_confirmed
     from scored
     inner join models on scored.model_version = models.model_version
 ),
@@ -79,7 +83,7 @@ final as (
         judged.fit_points,
         judged.intent_points,
         judged.engagement_points,
-        round(judged.score, 4) as score,
+        judged.score,
         judged.probability,
         bands.band as score_band,
         judged.reaches_threshold and judged.is_fit_confirmed as is_mql,

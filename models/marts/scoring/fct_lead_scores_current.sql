@@ -100,8 +100,9 @@ scored as (
         coalesce(track_points.fit_points, 0) as fit_points,
         coalesce(track_points.intent_points, 0) as intent_points,
         coalesce(track_points.engagement_points, 0) as engagement_points,
-        -- the predictive model's last probability stands until it scores again
-        coalesce(
+        -- the predictive model's last probability stands until it scores again; rounded before the band is
+        -- applied, as in fct_lead_score_history: the score a person reads is the score judged
+        round(coalesce(
             {{ combine_score(
                 'models',
                 'coalesce(track_points.fit_points, 0)',
@@ -109,7 +110,7 @@ scored as (
                 'coalesce(track_points.engagement_points, 0)'
             ) }},
             latest.latest_score
-        ) as score,
+        ), 4) as score,
         models.mql_threshold,
         models.min_fit_for_mql,
         models.is_active
@@ -130,7 +131,7 @@ final as (
         scored.person_id,
         scored.model_version,
         scored.is_active as is_active_model,
-        round(scored.score, 4) as score,
+        scored.score,
         bands.band as score_band,
         bands.action as score_action,
         round(scored.fit_points, 4) as fit_points,
@@ -140,7 +141,7 @@ final as (
         scored.mql_at,
         scored.score >= scored.mql_threshold
         and scored.min_fit_for_mql is not null
-        and scored.fit_points < scored.min_fit_for_mql as needs_fit_confirmation,
+        and round(scored.fit_points, 4) < scored.min_fit_for_mql as needs_fit_confirmation,
         scored.last_changed_at
     from scored
     left join bands
