@@ -74,10 +74,11 @@ class Settings:
                 "LEADFLOW_TEMP_DIR": str(self.temp_dir),
                 "LEADFLOW_REPORTS_DIR": str(self.reports_dir),
                 "LEADFLOW_MEMORY_LIMIT": self.memory_limit,
-                # profiles.yml needs a value: -1 is DuckDB's "no cap of its own" (the disk is the limit)
-                "LEADFLOW_MAX_TEMP_SIZE": self.max_temp_size or "-1",
             }
         )
+        # unset, profiles.yml passes -1 to dbt's DuckDB: no cap of its own, the disk itself is the limit
+        if self.max_temp_size:
+            os.environ["LEADFLOW_MAX_TEMP_SIZE"] = self.max_temp_size
 
     def ensure_dirs(self) -> None:
         """Create the working folders and prove each is writable, naming the variable to fix if not: a run that
