@@ -422,8 +422,12 @@ def commit_files(
             )
         faults.pause_point("ingest-before-commit")
         con.execute("commit")
-    except BaseException:
+    except BaseException as exc:
         con.execute("rollback")
+        if isinstance(exc, duckdb.Error) and is_resource_error(exc):
+            # as in stage_file: the files are fine, the machine is full; none is logged, the next run retries
+            names = ", ".join(f.rel_path for f in staged)
+            raise ResourceExhausted(f"{names} could not be loaded: {resource_hint(str(exc))}") from exc
         raise
     finally:
         con.execute("set preserve_insertion_order = true")

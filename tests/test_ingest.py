@@ -252,3 +252,31 @@ def test_batches_of_any_size_load_the_same_rows(tmp_path: Path, landing: Path) -
             results[batch_rows] = (rows, logs.fetchall(), report.rows_loaded, report.rows_rejected)
     assert results[1] == results[4] == results[1_000_000]
     assert results[1][2:] == (15, 1)
+
+
+def test_a_full_temp_disk_while_committing_fails_the_batch_without_logging_or_quarantining_it(tmp_path: Path) -> None:
+    """Out of spill room between parsing and committing: the file is fine, so nothing of it reaches raw, the
+    load log or the quarantine, and the error names the file and the settings (the next run retries it)."""
+    from orchestration.ingest import ResourceExhausted, commit_files, ensure_raw_schema, file_hash, stage_file
+
+    path = write_parquet(
+        tmp_path / "landing" / "activities" / "a.parquet",
+        "select 'B' || i as activity_id, 'L1' as lead_id, 'hubspot' as source_system, 'Web Visit' as activity_type, "
+        "(timestamp '2026-02-01' + to_seconds(i))::varchar as occurred_at, md5(i::varchar) as page_url "
+        "from range(1000000) r(i)",
+    )
+    with connect(tmp_path / "wh.duckdb", memory_limit="2GB", temp_dir=tmp_path / "tmp") as con:
+        ensure_raw_schema(con)
+        staged = stage_file(
+            con, CONTRACTS["activities"], path, "activities/a.parquet", file_hash(path), "run-1", tmp_path / "q"
+        )
+        # squeeze memory so the staged rows spill, then leave the temp folder 1 MB more than they take
+        con.execute("set memory_limit = '20MB'")
+        used = con.execute("select coalesce(sum(size), 0) from duckdb_temporary_files()").fetchone()[0]
+        con.execute(f"set max_temp_directory_size = '{used // 1024 + 1024}KiB'")
+        with pytest.raises(ResourceExhausted, match=r"activities/a.parquet could not be loaded: the disk or temp"):
+            commit_files(con, CONTRACTS["activities"], [staged], "run-1")
+        con.execute("set memory_limit = '2GB'")
+        assert con.execute("select count(*) from raw.activities").fetchone() == (0,)
+        assert con.execute("select count(*) from raw._load_log").fetchone() == (0,)
+    assert not (tmp_path / "q").exists() or not any((tmp_path / "q").rglob("*.*"))
