@@ -18,7 +18,7 @@ from dagster import AssetCheckResult, AssetExecutionContext, Config, Failure, Ou
 from dagster_dbt import DagsterDbtCliRuntimeError, DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration import progress
-from orchestration.ingest import resource_hint
+from orchestration.ingest import is_resource_message, resource_hint
 from orchestration.project import dbt_executable, dbt_project
 from orchestration.settings import Settings
 
@@ -160,7 +160,7 @@ def node_errors(run_results: Path) -> list[str]:
         if node.get("status") != "error":
             continue
         message = " ".join((node.get("message") or "").split())
-        if "Out of Memory Error" in message or "No space left on device" in message or "File too large" in message:
+        if is_resource_message(message):
             message = resource_hint(message)
         lines.append(f"{node['unique_id'].split('.')[-1]} failed: {message[:1500]}")
     return lines

@@ -306,17 +306,22 @@ class ResourceExhausted(RuntimeError):
     """Memory or disk ran out while loading: not the file's fault, so it is neither quarantined nor logged."""
 
 
+# How DuckDB and the OS say the disk or the spill cap is full.
+DISK_FULL_SIGNS = ("No space left on device", "max_temp_directory_size", "File too large")
+
+
+def is_resource_message(text: str) -> bool:
+    return "Out of Memory Error" in text or any(sign in text for sign in DISK_FULL_SIGNS)
+
+
 def is_resource_error(exc: BaseException) -> bool:
-    text = str(exc)
-    return isinstance(exc, duckdb.OutOfMemoryException) or any(
-        sign in text for sign in ("No space left on device", "max_temp_directory_size", "File too large")
-    )
+    return isinstance(exc, duckdb.OutOfMemoryException) or is_resource_message(str(exc))
 
 
 def resource_hint(message: str) -> str:
     """DuckDB's message with the leadflow settings that govern it (its own advice names SQL settings)."""
     first = " ".join(message.split())
-    if "max_temp_directory_size" in message or "No space left on device" in message or "File too large" in message:
+    if any(sign in message for sign in DISK_FULL_SIGNS):
         return (
             "the disk or temp folder is full (LEADFLOW_TEMP_DIR, LEADFLOW_MAX_TEMP_SIZE; "
             f"LEADFLOW_MEMORY_LIMIT sets when DuckDB spills): {first}"
