@@ -32,6 +32,7 @@ REPORT = ROOT / "docs" / "performance.md"
 
 def timed(cmd: list[str], env: dict[str, str], label: str) -> dict[str, Any]:
     print(f"[bench] {label}: {' '.join(cmd[-4:])}", file=sys.stderr, flush=True)
+    started_epoch = time.time()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=None, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -41,7 +42,12 @@ def timed(cmd: list[str], env: dict[str, str], label: str) -> dict[str, Any]:
     if proc.returncode not in (0,):
         print(stdout, file=sys.stderr)
         raise SystemExit(f"[bench] {label} failed with exit status {proc.returncode}")
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "stdout": stdout}
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "stdout": stdout,
+        "started_epoch": started_epoch,
+    }
 
 
 def machine_facts() -> dict[str, Any]:
@@ -176,6 +182,37 @@ def compare_with_pandas(out: Path) -> dict[str, Any]:
     return json.loads(measured.stdout)
 
 
+def staged_seconds(state_dir: Path, started_epoch: float) -> dict[str, Any]:
+    """Wall time from starting `leadflow run` until the staging layer was built and tested: the moment the last
+    staging model, or test of staging models only, finished (dbt's own node timestamps). Everything the run did
+    before then counts (start-up, ingest, gates, seeds, and any other node dbt ran in between), so this is the
+    time until analysts' staging tables are ready, not a sum of selected parts."""
+    manifest = json.loads((state_dir / "dbt-target" / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    staging = {uid for uid, n in nodes.items() if n["resource_type"] == "model" and "staging" in n["fqn"]}
+    models = {uid for uid, n in nodes.items() if n["resource_type"] == "model"}
+    # a test of staging reads staging models only (and seeds); one that also reads a mart tests the mart
+    staging_tests = {
+        uid for uid, n in nodes.items() if n["resource_type"] == "test"
+        and (parents := set(n["depends_on"]["nodes"]) & models) and parents <= staging
+    }  # fmt: skip
+    wanted = staging | staging_tests
+    finished = [
+        datetime.fromisoformat(t["completed_at"].replace("Z", "+00:00")).timestamp()
+        for r in dbt_results(state_dir)
+        if r["unique_id"] in wanted
+        for t in r.get("timing", [])
+        if t.get("name") == "execute" and t.get("completed_at")
+    ]
+    built = {r["unique_id"] for r in dbt_results(state_dir)} & wanted
+    return {
+        "seconds": round(max(finished) - started_epoch, 2) if finished else None,
+        "models": len(staging),
+        "tests": len(staging_tests),
+        "nodes_found": len(built),
+    }
+
+
 def split_run(summary: dict[str, Any], wall: float, state_dir: Path) -> dict[str, Any]:
     steps = summary["step_seconds"]
     ingest = sum(v for k, v in steps.items() if k.startswith("raw__") and "_gx_" not in k)
@@ -185,6 +222,7 @@ def split_run(summary: dict[str, Any], wall: float, state_dir: Path) -> dict[str
     publish = steps.get("analytics_db", 0.0)
     nodes = dbt_node_seconds(state_dir)
     dbt_work = sum(nodes.values())
+    parts = overhead_parts(state_dir, wall, steps, dbt_step, dbt_work)
     return {
         "ingest_s": round(ingest, 2),
         "quality_gate_s": round(gate, 2),
@@ -195,6 +233,28 @@ def split_run(summary: dict[str, Any], wall: float, state_dir: Path) -> dict[str
         "publish_s": round(publish, 2),
         "ingest_and_staging_s": round(ingest + gate + dbt_step, 2),
         "overhead_s": round(wall - ingest - gate - dbt_work - predictive - publish, 2),
+        "overhead_parts_s": parts,
+    }
+
+
+def overhead_parts(
+    state_dir: Path, wall: float, steps: dict[str, float], dbt_step: float, dbt_work: float
+) -> dict[str, float]:
+    """Where the overhead goes: dbt's start-up inside its process (parse, cache) before the first node; the rest
+    of the dbt steps that is not node execution (interpreter start, between nodes, Dagster's handling of dbt's
+    events, the final checkpoint); and everything outside the steps (imports, run creation, the summary)."""
+    startup = 0.0
+    for path in sorted((state_dir / "dbt-target").glob("run_results.*.json")):
+        results = json.loads(path.read_text())
+        starts = [t["started_at"] for r in results["results"] for t in r.get("timing", []) if t.get("started_at")]
+        if starts:
+            first = datetime.fromisoformat(min(starts).replace("Z", "+00:00"))
+            began = datetime.fromisoformat(results["metadata"]["invocation_started_at"].replace("Z", "+00:00"))
+            startup += (first - began).total_seconds()
+    return {
+        "dbt_parse_and_cache_s": round(startup, 2),
+        "dbt_steps_other_s": round(dbt_step - dbt_work - startup, 2),
+        "outside_steps_s": round(wall - sum(steps.values()), 2),
     }
 
 
@@ -226,6 +286,7 @@ def main() -> int:
     run1 = timed([*cli, "run", "--quiet"], env, "first run (everything new)")
     summary1 = json.loads((out / ".leadflow" / "last_run.json").read_text())
     split1 = split_run(summary1, run1["seconds"], out / ".leadflow")
+    staged = staged_seconds(out / ".leadflow", run1["started_epoch"])
     rows_loaded = sum(v["rows_loaded"] for v in summary1["loaded_this_run"].values())
     rows_read = sum(v["rows_read"] for v in summary1["loaded_this_run"].values())
 
@@ -287,11 +348,12 @@ def main() -> int:
         "counts": {entity: v["rows"] for entity, v in manifest["entities"].items()},
         "rows_read": rows_read,
         "rows_loaded": rows_loaded,
-        "generate": {k: v for k, v in gen.items() if k != "stdout"},
+        "generate": {k: v for k, v in gen.items() if k not in ("stdout", "started_epoch")},
         "first_run": {
             "seconds": run1["seconds"],
             "peak_rss_mb": run1["peak_rss_mb"],
             **split1,
+            "staged": staged,
             "ingest_rows_per_s": round(rows_read / split1["ingest_s"]) if split1["ingest_s"] else None,
             "success": summary1["success"],
         },
@@ -482,6 +544,19 @@ data-to-memory ratio (`bench/spill.py`): L with `LEADFLOW_MEMORY_LIMIT={sp["memo
     return text
 
 
+def overhead_line(f: dict[str, Any]) -> str:
+    parts = f.get("overhead_parts_s")
+    if not parts:
+        return ""
+    return (
+        f"Overhead of the first run, by where it goes: outside the steps (imports, run creation, summary) "
+        f"{parts['outside_steps_s']:.1f} s; dbt parsing and cache before its first node "
+        f"{parts['dbt_parse_and_cache_s']:.1f} s; the rest of the dbt steps beyond node execution (dbt's interpreter "
+        f"start, between nodes, Dagster handling dbt's events, closing the warehouse) "
+        f"{parts['dbt_steps_other_s']:.1f} s.\n"
+    )
+
+
 def verdict(seconds: float, target: float) -> str:
     return f"target < {target:g} s: {'met' if seconds < target else '**missed**'}"
 
@@ -525,7 +600,14 @@ def write_report() -> None:
     for path in sorted(p for p in RESULTS.glob("*.json") if not p.name.startswith("spill-")):
         r = json.loads(path.read_text())
         m, f, s, g = r["machine"], r["first_run"], r["second_run"], r["generate"]
-        staged, overhead = f["ingest_and_staging_s"], f["overhead_s"]
+        overhead = f["overhead_s"]
+        staged = (f.get("staged") or {}).get("seconds")
+        staged_row = (
+            f"| · **ingested and staged** (from `leadflow run` to the last staging model and test done) "
+            f"| **{staged:.1f} s** | | {verdict(staged, 120)} |\n"
+            if staged is not None
+            else ""
+        )
         counts = ", ".join(f"{k} {v:,}" for k, v in r["counts"].items() if isinstance(v, int))
         sections.append(
             f"""## Size {r["size"]}
@@ -541,12 +623,12 @@ DuckDB {m["duckdb"]}. Generated: {counts}.
 | · Great Expectations gates | {f["quality_gate_s"]:.1f} s | | |
 | · dbt build, both steps (seeds, models, tests) | {f["dbt_step_s"]:.1f} s | | nodes {f["dbt_node_execution_s"]:.1f} s |
 | · publish analytics file | {f["publish_s"]:.1f} s | | {r["analytics_mb"]:,.0f} MB file |
-| · **ingested and staged** (ingest + gates + dbt) | **{staged:.1f} s** | | {verdict(staged, 120)} |
+{staged_row}| · ingest + gates + the whole dbt build, both steps | {f["ingest_and_staging_s"]:.1f} s | | |
 | · **orchestration overhead** (Dagster + dbt start-up) | **{overhead:.1f} s** | | {verdict(overhead, 15)} |
 | second run, no new files | {s["seconds"]:.1f} s | {s["peak_rss_mb"]:,.0f} MB | overhead {s["overhead_s"]:.1f} s |
 
 dbt node execution by type (first run): {", ".join(f"{k} {v:.1f} s" for k, v in f["dbt_nodes_s"].items())}.
-Landing files: {r.get("landing_mb", 0):,.0f} MB; working warehouse file: {r["warehouse_mb"]:,.0f} MB.
+{overhead_line(f)}Landing files: {r.get("landing_mb", 0):,.0f} MB; working warehouse file: {r["warehouse_mb"]:,.0f} MB.
 {incremental_section(r)}{pandas_section(r)}{identity_section(r)}{scoring_section(r)}{operations_section(r)}{funnel_section(r)}{reporting_section(r)}"""
         )
     sections.append(xl_section())

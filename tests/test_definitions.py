@@ -3,13 +3,18 @@ shows up here. Also the pure dbt-argument builder and the landing contract's sin
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
+import subprocess
 from pathlib import Path
 
 import yaml
+from dagster_dbt import DbtCliResource
 
 from orchestration.contract import CONTRACTS, LINEAGE_COLUMNS
-from orchestration.dbt import dbt_build_args
+from orchestration.dbt import dbt_build_args, dbt_resource
+from orchestration.project import dbt_executable
 from orchestration.settings import ROOT
 
 ASSET_KEYS = [
@@ -256,3 +261,22 @@ def test_every_published_pii_column_is_tagged() -> None:
         and not (column.get("meta") or {}).get("pii")
     ]
     assert untagged == []
+
+
+def test_dbt_resource_assumes_the_version_the_dbt_executable_prints() -> None:
+    """LeadflowDbtCli skips dagster-dbt's `dbt --version` at every step; the version it assumes instead must be
+    the one the dbt it runs reports (dagster-dbt picks dbt Core or Fusion code paths from it)."""
+    resource = dbt_resource()
+    printed = subprocess.run([dbt_executable(), "--version"], capture_output=True, text=True, check=True).stdout
+    installed = re.search(r"installed: (\S+)", printed)
+    assert installed is not None, printed
+    assert installed.group(1) == str(resource._cli_version)
+
+
+def test_dbt_resource_overrides_what_dagster_dbt_still_calls() -> None:
+    """The two start-up costs are skipped by overriding private dagster-dbt names; an upgrade that renames them
+    would silently bring the cost back, so fail here instead."""
+    source = inspect.getsource(DbtCliResource.cli)
+    assert "self._initialize_dbt_core_adapter(" in source
+    assert "self._cli_version" in source
+    assert dbt_resource()._initialize_dbt_core_adapter(["build"]) is None

@@ -219,14 +219,6 @@ def test_extra_columns_reach_staging(e2e) -> None:
     assert set(extras) <= keys
 
 
-def test_second_run_loads_nothing_and_changes_nothing(e2e) -> None:
-    settings, first, _ = e2e
-    second = run_pipeline(settings)
-    assert second.success
-    assert second.loaded_this_run == {}
-    assert second.rows == first.rows
-
-
 def test_identity_resolution_meets_precision_and_recall_on_ground_truth(e2e) -> None:
     from orchestration.evaluate import evaluate_identity
 
