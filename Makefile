@@ -23,7 +23,7 @@ $(UV):
 # --compile-bytecode: every `leadflow run` starts Python three times (itself, dbt twice); without .pyc files
 # (uv writes none by default, and PYTHONDONTWRITEBYTECODE stops Python writing them) each start recompiles
 # dagster, dbt and their dependencies: ~5 s a process on 2 cores. Costs ~11 s once, at set-up.
-$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock Makefile
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
