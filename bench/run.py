@@ -3,8 +3,10 @@
 Each phase runs in its own child process so its peak memory is the child's own (``wait4`` rusage,
 which includes the dbt subprocess it waited for). The pipeline's per-step timings (from Dagster's event
 log, saved in last_run.json) and dbt's run_results.json split a run into ingest, quality gate, dbt work,
-publish and overhead: overhead = whole run − (ingest + gate + dbt node execution + publish), i.e.
-Python/Dagster start-up, dbt start-up and parsing, and step scheduling.
+challenger training, publish and overhead: overhead = whole run − (ingest + gate + dbt node execution +
+challenger + publish), i.e. Python/Dagster start-up, dbt start-up and parsing, and step scheduling.
+"Ingested and staged" is measured from the start of the first run to the moment the last staging model or
+staging test finished, by dbt's own timestamps.
 
     .venv/bin/python bench/run.py --size L          # writes bench/results/L.json and docs/performance.md
     .venv/bin/python bench/run.py --leads 20000     # a quick look, not written to the docs
