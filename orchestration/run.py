@@ -254,9 +254,7 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
                 # an exception raised in an op arrives wrapped: the cause is what the user needs to read
                 while error and error.cause and "DagsterExecutionStepExecutionError" in error.message:
                     error = error.cause
-                message = error.message.strip() if error else "failed"
-                # "dagster._core.definitions.events.Failure: ..." -> the message a person needs
-                message = re.sub(r"^[\w.]+\.(Failure|ResourceExhausted|\w+Error): ", "", message)
+                message = step_error_message(error.message if error else "failed")
                 summary.failed_steps.append({"step": event.step_key or "", "error": message[:4000]})
             elif event.is_step_materialization and event.asset_key and event.asset_key.path == ["analytics_db"]:
                 summary.published = True
@@ -274,6 +272,19 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
     (runs_dir / f"{summary.run_id}.json").write_text(summary.to_json(), encoding="utf-8")
     (settings.state_dir / "last_run.json").write_text(summary.to_json(), encoding="utf-8")
     return summary
+
+
+def step_error_message(raw: str) -> str:
+    """The message a person needs from a failed step: without Python's exception path, and when memory or the
+    disk ran out in a step that does not say so itself (quality gate, predictive scoring, publish), with the
+    leadflow settings that govern it rather than DuckDB's SQL advice."""
+    from orchestration.ingest import is_resource_message, resource_hint
+
+    # "dagster._core.definitions.events.Failure: ..." -> what follows
+    message = re.sub(r"^[\w.]+\.(Failure|ResourceExhausted|\w+Error|\w+Exception): ", "", raw.strip())
+    if is_resource_message(message) and "LEADFLOW_" not in message:
+        message = resource_hint(message)
+    return message
 
 
 def format_summary(summary: RunSummary) -> str:

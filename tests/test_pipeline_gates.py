@@ -251,6 +251,33 @@ def test_status_reports_the_quarantined_file_and_rejected_rows(settings: Setting
     assert report.kpis["new_leads"] == 2 and report.report.exists()
 
 
+def test_a_full_spill_folder_in_any_step_is_reported_with_the_leadflow_settings(tmp_path: Path) -> None:
+    """Ingest and dbt word their own resource errors; the quality gate, the challenger and publish raise DuckDB's.
+    The summary must name LEADFLOW_* settings for those too: here DuckDB's real error, as Dagster records it."""
+    import traceback
+
+    from orchestration.run import step_error_message
+
+    con = duckdb.connect(
+        str(tmp_path / "x.duckdb"), config={"temp_directory": str(tmp_path / "tmp"), "max_temp_directory_size": "1MB"}
+    )
+    con.execute("set memory_limit = '30MB'")
+    with pytest.raises(duckdb.OutOfMemoryException) as caught:
+        con.execute("create table t as select md5(i::varchar) as a from range(3000000) r(i) order by a")
+    recorded = "".join(traceback.format_exception_only(caught.value))  # what Dagster's error info holds
+
+    message = step_error_message(recorded)
+    assert message.startswith("the disk or temp folder is full (LEADFLOW_TEMP_DIR, LEADFLOW_MAX_TEMP_SIZE"), message
+    assert "Out of Memory Error: failed to offload data block" in message
+    assert "OutOfMemoryException" not in message
+    # dbt's failures arrive already explained: not twice
+    assert step_error_message(message) == message
+    # anything else passes through, without the exception's Python path
+    assert step_error_message("dagster._core.definitions.events.Failure: stg_leads failed: syntax") == (
+        "stg_leads failed: syntax"
+    )
+
+
 def test_an_unwritable_temp_folder_fails_clearly_and_leaves_published_data(
     settings: Settings, first_run: RunSummary, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
