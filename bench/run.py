@@ -89,6 +89,26 @@ def dbt_node_seconds(state_dir: Path) -> dict[str, float]:
     return {k: round(v, 2) for k, v in by_type.items()}
 
 
+def dbt_busy_seconds(state_dir: Path) -> float:
+    """Wall time during which at least one dbt node ran: the union of the nodes' intervals. With one dbt thread it
+    is the sum of their times; with more (LEADFLOW_DBT_THREADS) a sum would count overlapping nodes twice."""
+    spans = []
+    for node in dbt_results(state_dir):
+        times = [
+            (datetime.fromisoformat(t["started_at"].replace("Z", "+00:00")).timestamp(),
+             datetime.fromisoformat(t["completed_at"].replace("Z", "+00:00")).timestamp())
+            for t in node.get("timing", []) if t.get("started_at") and t.get("completed_at")
+        ]  # fmt: skip
+        if times:
+            spans.append((min(a for a, _ in times), max(b for _, b in times)))
+    busy, end = 0.0, float("-inf")
+    for start, stop in sorted(spans):
+        if stop > end:
+            busy += stop - max(start, end)
+            end = stop
+    return busy
+
+
 def domain_seconds(
     state_dir: Path, domain: str | tuple[str, ...], extra_models: tuple[str, ...] = ()
 ) -> dict[str, Any]:
@@ -223,7 +243,7 @@ def split_run(summary: dict[str, Any], wall: float, state_dir: Path) -> dict[str
     predictive = steps.get("predictive_lead_scores", 0.0)
     publish = steps.get("analytics_db", 0.0)
     nodes = dbt_node_seconds(state_dir)
-    dbt_work = sum(nodes.values())
+    dbt_work = dbt_busy_seconds(state_dir)
     parts = overhead_parts(state_dir, wall, steps, dbt_step, dbt_work)
     return {
         "ingest_s": round(ingest, 2),
