@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -564,7 +565,42 @@ data-to-memory ratio (`bench/spill.py`): L with `LEADFLOW_MEMORY_LIMIT={sp["memo
 {sp["seconds"]:,.1f} s (versus {r["first_run"]["seconds"]:,.1f} s with 12GB), peak process memory
 {sp["peak_rss_mb"]:,.0f} MB, up to {sp["peak_temp_mb"]:,.0f} MB spilled to `LEADFLOW_TEMP_DIR` at once.
 """
+    for scale in sorted(RESULTS.glob("scale-*.json")):
+        text += scale_paragraph(json.loads(scale.read_text()), r)
     return text
+
+
+def scale_paragraph(sc: dict[str, Any], r: dict[str, Any]) -> str:
+    """The largest run the disk holds (bench/scale.py), phase by phase beside L, and what it implies for XL."""
+    f, lf = sc["first_run"], r["first_run"]
+    data = sc["rows_read"] / r["rows_read"]
+    phases = [("whole first run", "seconds"), ("ingest", "ingest_s"), ("gates", "quality_gate_s"),
+              ("dbt build", "dbt_step_s"), ("challenger", "predictive_s"), ("publish", "publish_s")]  # fmt: skip
+    rows = "".join(
+        f"| {name} | {lf[key]:,.1f} s | {f[key]:,.1f} s | x{f[key] / lf[key]:.2f} |\n"
+        for name, key in phases
+        if lf[key]
+    )
+    day, outcome = sc["one_more_day"], "completed" if f["success"] and sc["one_more_day"]["success"] else "**failed**"
+    counts = ", ".join(f"{k} {v:,}" for k, v in sc["counts"].items() if isinstance(v, int))
+    # time ~ rows^k, k fitted on L and this size; XL has ten times L's rows
+    k = math.log(f["seconds"] / lf["seconds"]) / math.log(data)
+    xl_seconds = f["seconds"] * (10 * r["rows_read"] / sc["rows_read"]) ** k
+    return f"""
+The largest size this disk holds was run as well (`bench/scale.py --leads {sc["leads"]:,}`): {counts}, that is
+{data:.2f} times L's {r["rows_read"]:,} landing rows ({sc["rows_read"]:,}). With
+`LEADFLOW_MEMORY_LIMIT={sc["memory_limit"]}` both runs {outcome}; peak process memory {f["peak_rss_mb"]:,.0f} MB,
+up to {sc["peak_temp_mb"]:,.0f} MB spilled at once; landing {sc["landing_mb"]:,.0f} MB, warehouse
+{sc["warehouse_mb"]:,.0f} MB, analytics file {sc["analytics_mb"]:,.0f} MB.
+
+| phase | L | {sc["leads"]:,} leads | growth (data x{data:.2f}) |
+|---|---:|---:|---:|
+{rows}
+Staging done after {f["staged_s"]:,.1f} s (L: {lf["staged"]["seconds"]:,.1f} s). One more day
+({day["rows_read"]:,} rows) took {day["seconds"]:,.1f} s, {day["pct_of_first_run"]:.1f}% of the first run. Growing
+as it did from L to this size (time ~ rows^{k:.2f}), an XL first run would take about {xl_seconds / 60:,.0f} min: an
+extrapolation, not a measurement.
+"""
 
 
 def staging_line(f: dict[str, Any]) -> str:
@@ -631,7 +667,7 @@ The whole scoring domain, adding current scores and the calibration marts: {tota
 
 def write_report() -> None:
     sections = []
-    for path in sorted(p for p in RESULTS.glob("*.json") if not p.name.startswith("spill-")):
+    for path in sorted(p for p in RESULTS.glob("*.json") if not p.name.startswith(("spill-", "scale-"))):
         r = json.loads(path.read_text())
         m, f, s, g = r["machine"], r["first_run"], r["second_run"], r["generate"]
         overhead = f["overhead_s"]
