@@ -681,15 +681,16 @@ def make_accounts(rng: np.random.Generator, seeds: Seeds, n: int) -> Accounts:
     syl = np.array([*SYLLABLES, ""], dtype=np.dtypes.StringDType())
     base = len(SYLLABLES)
     two, three = base**2, base**3
-    codes = rng.choice(two + three, size=int(n * 1.2) + 50, replace=False)
-    short = codes < two
-    c3 = np.where(short, 0, codes - two)
-    parts = (
-        np.where(short, codes // base, c3 // (base * base)),
-        np.where(short, codes % base, (c3 // base) % base),
-        np.where(short, base, c3 % base),
-    )
-    brand = np.strings.add(np.strings.add(syl[parts[0]], syl[parts[1]]), syl[parts[2]])
+    wanted = int(n * 1.2) + 50
+    # names of two or three syllables; four-syllable names only when those run out (beyond ~1.1M lead records),
+    # so every smaller size draws exactly what it always drew
+    space = two + three if wanted <= two + three else two + three + base**4
+    codes = rng.choice(space, size=wanted, replace=False)
+    length = np.where(codes < two, 2, np.where(codes < two + three, 3, 4))
+    rest = codes - np.where(length == 2, 0, np.where(length == 3, two, two + three))
+    parts = [np.where(position < length, (rest // base ** np.maximum(length - 1 - position, 0)) % base, base)
+             for position in range(4)]  # fmt: skip
+    brand = np.strings.add(np.strings.add(syl[parts[0]], syl[parts[1]]), np.strings.add(syl[parts[2]], syl[parts[3]]))
     _, first_seen = np.unique(brand, return_index=True)
     brand = brand[np.sort(first_seen)[:n]]
     if len(brand) < n:

@@ -756,3 +756,19 @@ def test_companies_enrich_about_70_percent_of_corporate_domains_once(landing: La
     """)
     assert 0.6 <= len(companies) / seen <= 0.8
     assert landing.one("select count(*) from companies where try_cast(trim(enriched_at) as timestamptz) is null") == 0
+
+
+def test_sizes_beyond_l_get_as_many_distinct_companies_as_they_need() -> None:
+    """Two- and three-syllable names give ~266k companies; a 3M-lead run needs ~480k, XL ~2M. The generator used to
+    crash there (numpy: cannot take a larger sample than population)."""
+    import numpy as np
+
+    from orchestration.generate import SYLLABLES, load_seeds, make_accounts
+
+    n = len(SYLLABLES) ** 2 + len(SYLLABLES) ** 3 + 1
+    accounts = make_accounts(np.random.default_rng(1), load_seeds(), n)
+    domains = pd.Series(np.asarray(accounts.domain, dtype=object))
+    names = pd.Series(np.asarray(accounts.name, dtype=object))
+    assert len(domains) == n and domains.is_unique and names.is_unique
+    brands = domains.str.extract(r"^([a-z]+)\.")[0]
+    assert brands.notna().all() and brands.str.len().between(4, 32).all()
