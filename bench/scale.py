@@ -16,12 +16,10 @@ import json
 import os
 import shutil
 import sys
-import threading
-import time
 from pathlib import Path
 
 from run import RESULTS, ROOT, hold_back_last_days, split_run, staged_seconds, timed, write_report
-from spill import folder_bytes
+from spill import FolderPeak
 
 
 def main() -> int:
@@ -46,29 +44,18 @@ def main() -> int:
     landing_mb = round(sum(p.stat().st_size for p in (out / "landing").rglob("*.*")) / 2**20, 1)
     held_back, held_days = hold_back_last_days(out / "landing", out / "held_back", days=2)
 
-    peak_temp, done = 0, threading.Event()
+    with FolderPeak(out / "tmp") as temp:
+        run1 = timed([*cli, "run", "--quiet"], env, "first run (everything new)")
+        summary1 = json.loads((out / ".leadflow" / "last_run.json").read_text())
+        split1 = split_run(summary1, run1["seconds"], out / ".leadflow")
+        staged = staged_seconds(out / ".leadflow", run1["started_epoch"])
+        warehouse_mb = round((out / "warehouse.duckdb").stat().st_size / 2**20, 1)
+        analytics_mb = round((out / "analytics.duckdb").stat().st_size / 2**20, 1)
 
-    def sample() -> None:
-        nonlocal peak_temp
-        while not done.is_set():
-            peak_temp = max(peak_temp, folder_bytes(out / "tmp"))
-            time.sleep(1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    run1 = timed([*cli, "run", "--quiet"], env, "first run (everything new)")
-    summary1 = json.loads((out / ".leadflow" / "last_run.json").read_text())
-    split1 = split_run(summary1, run1["seconds"], out / ".leadflow")
-    staged = staged_seconds(out / ".leadflow", run1["started_epoch"])
-    warehouse_mb = round((out / "warehouse.duckdb").stat().st_size / 2**20, 1)
-    analytics_mb = round((out / "analytics.duckdb").stat().st_size / 2**20, 1)
-
-    for path in sorted(held_back.rglob("*.*")):
-        path.replace(out / "landing" / path.relative_to(held_back))
-    run3 = timed([*cli, "run", "--quiet"], env, "third run (the held-back days)")
-    summary3 = json.loads((out / ".leadflow" / "last_run.json").read_text())
-    done.set()
-    sampler.join()
+        for path in sorted(held_back.rglob("*.*")):
+            path.replace(out / "landing" / path.relative_to(held_back))
+        run3 = timed([*cli, "run", "--quiet"], env, "third run (the held-back days)")
+        summary3 = json.loads((out / ".leadflow" / "last_run.json").read_text())
     rows_read = sum(v["rows_read"] for v in summary1["loaded_this_run"].values())
     new_rows = sum(v["rows_read"] for v in summary3["loaded_this_run"].values())
     result = {
@@ -92,7 +79,7 @@ def main() -> int:
             "pct_of_first_run": round(100.0 * run3["seconds"] / run1["seconds"], 1),
             "success": summary3["success"],
         },
-        "peak_temp_mb": round(peak_temp / 2**20, 1),
+        "peak_temp_mb": round(temp.peak_bytes / 2**20, 1),
         "landing_mb": landing_mb,
         "warehouse_mb": warehouse_mb,
         "analytics_mb": analytics_mb,

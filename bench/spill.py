@@ -32,6 +32,30 @@ def folder_bytes(folder: Path) -> int:
     return total
 
 
+class FolderPeak:
+    """The largest size a folder reaches while the block runs, sampled every second in a thread: DuckDB creates and
+    deletes its spill files as it goes, so only sampling shows how much it needed at once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.peak_bytes = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.peak_bytes = max(self.peak_bytes, folder_bytes(self.folder))
+            time.sleep(1)
+
+    def __enter__(self) -> FolderPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=["S", "M", "L"], default="L")
@@ -52,23 +76,12 @@ def main() -> int:
     subprocess.run([*cli, "generate", "--size", args.size, "--seed", str(args.seed), "--out", str(out)],
                    env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
 
-    peak_temp, done = 0, threading.Event()
-
-    def sample() -> None:
-        nonlocal peak_temp
-        while not done.is_set():
-            peak_temp = max(peak_temp, folder_bytes(out / "tmp"))
-            time.sleep(1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
     print(f"[spill] run with LEADFLOW_MEMORY_LIMIT={args.memory_limit}", file=sys.stderr, flush=True)
-    started = time.perf_counter()
-    proc = subprocess.Popen([*cli, "run", "--quiet"], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
+    with FolderPeak(out / "tmp") as temp:
+        started = time.perf_counter()
+        proc = subprocess.Popen([*cli, "run", "--quiet"], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
     summary = json.loads((out / ".leadflow" / "last_run.json").read_text())
     result = {
         "size": args.size,
@@ -77,7 +90,7 @@ def main() -> int:
         "success": summary["success"],
         "seconds": round(seconds, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-        "peak_temp_mb": round(peak_temp / 2**20, 1),
+        "peak_temp_mb": round(temp.peak_bytes / 2**20, 1),
         "rows_read": sum(v["rows_read"] for v in summary["loaded_this_run"].values()),
         "failed_steps": summary["failed_steps"],
     }
