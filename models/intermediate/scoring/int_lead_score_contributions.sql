@@ -116,7 +116,9 @@ activity_contributions as (
 ),
 
 -- Engagement: anything the person did (marketing touches and engagement activities) from creation on,
--- with creation itself as the first.
+-- with creation itself as the first. Kept with duplicates (union all): two engagements at the same moment
+-- leave a zero-length gap that no inactivity rule (a threshold of zero days or more) can match, so
+-- removing them would only cost a hash aggregate over every engagement (M: 1.43 s -> 1.14 s, same rows).
 engagements as (
     select
         activities.person_id,
@@ -127,7 +129,7 @@ engagements as (
         (activities.is_marketing_touch or activities.activity_category = 'engagement')
         and activities.occurred_at >= persons.created_at
 
-    union
+    union all
 
     select
         person_id,
