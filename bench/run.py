@@ -82,6 +82,11 @@ def dbt_results(state_dir: Path) -> list[dict[str, Any]]:
     return results
 
 
+def dbt_epoch(timestamp: str) -> float:
+    """A dbt artifact timestamp ("2026-11-26T20:38:00.123456Z") as Unix seconds."""
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+
+
 def dbt_node_seconds(state_dir: Path) -> dict[str, float]:
     by_type: dict[str, float] = {}
     for node in dbt_results(state_dir):
@@ -96,10 +101,10 @@ def dbt_busy_seconds(state_dir: Path) -> float:
     spans = []
     for node in dbt_results(state_dir):
         times = [
-            (datetime.fromisoformat(t["started_at"].replace("Z", "+00:00")).timestamp(),
-             datetime.fromisoformat(t["completed_at"].replace("Z", "+00:00")).timestamp())
-            for t in node.get("timing", []) if t.get("started_at") and t.get("completed_at")
-        ]  # fmt: skip
+            (dbt_epoch(t["started_at"]), dbt_epoch(t["completed_at"]))
+            for t in node.get("timing", [])
+            if t.get("started_at") and t.get("completed_at")
+        ]
         if times:
             spans.append((min(a for a, _ in times), max(b for _, b in times)))
     busy, end = 0.0, float("-inf")
@@ -220,14 +225,15 @@ def staged_seconds(state_dir: Path, started_epoch: float) -> dict[str, Any]:
         and (parents := set(n["depends_on"]["nodes"]) & models) and parents <= staging
     }  # fmt: skip
     wanted = staging | staging_tests
+    results = dbt_results(state_dir)
     finished = [
-        datetime.fromisoformat(t["completed_at"].replace("Z", "+00:00")).timestamp()
-        for r in dbt_results(state_dir)
+        dbt_epoch(t["completed_at"])
+        for r in results
         if r["unique_id"] in wanted
         for t in r.get("timing", [])
         if t.get("name") == "execute" and t.get("completed_at")
     ]
-    built = {r["unique_id"] for r in dbt_results(state_dir)} & wanted
+    built = {r["unique_id"] for r in results} & wanted
     return {
         "seconds": round(max(finished) - started_epoch, 2) if finished else None,
         "models": len(staging),
@@ -271,9 +277,7 @@ def overhead_parts(
         results = json.loads(path.read_text())
         starts = [t["started_at"] for r in results["results"] for t in r.get("timing", []) if t.get("started_at")]
         if starts:
-            first = datetime.fromisoformat(min(starts).replace("Z", "+00:00"))
-            began = datetime.fromisoformat(results["metadata"]["invocation_started_at"].replace("Z", "+00:00"))
-            startup += (first - began).total_seconds()
+            startup += dbt_epoch(min(starts)) - dbt_epoch(results["metadata"]["invocation_started_at"])
     return {
         "dbt_parse_and_cache_s": round(startup, 2),
         "dbt_steps_other_s": round(dbt_step - dbt_work - startup, 2),
@@ -547,7 +551,6 @@ def xl_section() -> str:
         return ""
     r = json.loads(path.read_text())
     disk = shutil.disk_usage(ROOT)
-    files_gb = 10 * (r.get("landing_mb", 0) + r["warehouse_mb"] + r["analytics_mb"]) / 1024
     scales = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("scale-*.json"))]
     biggest = max(scales, key=lambda sc: sc["rows_read"], default=None)
     if biggest:
@@ -582,8 +585,8 @@ data-to-memory ratio (`bench/spill.py`): L with `LEADFLOW_MEMORY_LIMIT={sp["memo
 {sp["seconds"]:,.1f} s (versus {r["first_run"]["seconds"]:,.1f} s with 12GB), peak process memory
 {sp["peak_rss_mb"]:,.0f} MB, up to {sp["peak_temp_mb"]:,.0f} MB spilled to `LEADFLOW_TEMP_DIR` at once.
 """
-    for scale in sorted(RESULTS.glob("scale-*.json")):
-        text += scale_paragraph(json.loads(scale.read_text()), r)
+    for scale in scales:
+        text += scale_paragraph(scale, r)
     return text
 
 
