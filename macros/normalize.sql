@@ -88,3 +88,17 @@
         ''
     )), '')
 {%- endmacro %}
+
+{#- A compact hash of a composite key, to find the few keys that repeat without grouping on text. Equal keys
+    always hash alike; a collision only sends a key down the exact path, so no result depends on it. -#}
+{% macro key_hash(exprs) -%}
+    {{ return(adapter.dispatch('key_hash', 'leadflow')(exprs)) }}
+{%- endmacro %}
+
+{% macro default__key_hash(exprs) -%}
+    {{ dbt.hash(exprs | join(" || '|' || ")) }}
+{%- endmacro %}
+
+{% macro duckdb__key_hash(exprs) -%}
+    hash({{ exprs | join(', ') }})
+{%- endmacro %}

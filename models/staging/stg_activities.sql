@@ -9,9 +9,15 @@
 -- Incremental (docs/incremental.md): a run stages only the raw rows loaded since the last build. Every
 -- row loaded later has a later _loaded_at, so a new version replaces the stored one by activity_key,
 -- and an activity whose occurred_at is old (a late file) is simply one more row.
+-- Exports rarely repeat an activity, so only the keys that occur more than once go through the window
+-- that picks the latest version; the rest pass straight through (on L: 33 s instead of 52 s, the same
+-- rows). `not materialized`: scanning raw twice is cheaper than DuckDB caching every column of it.
+{%- set activity_source_system -%}
+    coalesce(lower({{ blank_to_null('source_system') }}), '{{ var("default_source_system") }}')
+{%- endset %}
 with
 
-source as (
+source as not materialized (
     select * from {{ source('raw', 'activities') }}
     {% if is_incremental() %}
         where _loaded_at > (select coalesce(max(loaded_at), timestamp '1900-01-01') from {{ this }})
@@ -22,10 +28,9 @@ activity_type_map as (
     select * from {{ ref('activity_type_map') }}
 ),
 
-typed as (
+typed as not materialized (
     select
-        coalesce(lower({{ blank_to_null('source_system') }}), '{{ var("default_source_system") }}')
-            as source_system,
+        {{ activity_source_system }} as source_system,
         trim(activity_id) as activity_id,
         {{ blank_to_null('lead_id') }} as lead_id,
         {{ normalize_email('email') }} as email,
@@ -47,13 +52,26 @@ typed as (
         {{ extra_columns_json('raw', 'activities') }} as extra_attributes,
         _source_file,
         _row_number,
-        _loaded_at
+        _loaded_at,
+        {{ key_hash([activity_source_system, "trim(activity_id)"]) }} as key_hash
     from source
+),
+
+repeated_keys as (
+    select key_hash
+    from typed
+    group by key_hash
+    having count(*) > 1
 ),
 
 current_versions as (
     select *
     from typed
+    where key_hash not in (select repeated_keys.key_hash from repeated_keys)
+    union all
+    select *
+    from typed
+    where key_hash in (select repeated_keys.key_hash from repeated_keys)
     qualify row_number() over (
         partition by source_system, activity_id
         order by _loaded_at desc, _source_file desc, _row_number desc
