@@ -142,11 +142,17 @@ def test_asset_graph_snapshot() -> None:
     }
 
 
-def test_checks_jobs_and_schedule_snapshot() -> None:
+def test_checks_jobs_and_schedule_snapshot(dbt_manifest: Path) -> None:
     from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
     checks = {c.to_user_string() for c in graph.asset_check_keys}
+    # every dbt test is a Dagster asset check, the singular ones that read several models included
+    # (dagster-dbt logs a test it cannot attach to one model as a mere observation)
+    manifest = json.loads(dbt_manifest.read_text())
+    dbt_tests = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "test"}
+    assert dbt_tests == {c.name for c in graph.asset_check_keys if not c.name.startswith("gx_")}
+    assert "staging/stg_activities:assert_staging_keeps_every_raw_record" in checks
     gx = sorted(c for c in checks if ":gx_" in c)
     assert gx == [
         "raw/activities:gx_activities_suite",

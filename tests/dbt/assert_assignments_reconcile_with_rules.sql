@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_lead_assignments'}}}) }}
 -- Each initial assignment reconciles with seeds/routing_rules.csv, re-evaluated here: the rule applied
 -- is the first matching rule by priority (or fallback when none matches), a direct rule's owner is its
 -- rep, a pooled rule's owner is in its team, and a fallback owner is the fallback queue.

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_lead_assignments'}}}) }}
 -- No assignment goes to a rep outside their active_from / active_to window (on their local day), to a
 -- rep routing may not use (capacity 0), and no rep gets more assignments (initial and re-queues) on a
 -- local day than their daily_capacity.

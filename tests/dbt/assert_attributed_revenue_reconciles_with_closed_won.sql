@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_attribution_credit'}}}) }}
 -- Attributed revenue per model equals the closed-won revenue exactly (in cents), recomputed here from the
 -- deals and the dated rates; and every closed-won deal appears under every model.
 with

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_deals'}}}) }}
 -- Every closed deal is in the win rates of every breakdown, every won deal's revenue and every open deal's
 -- amount is in pipeline coverage, and every lost deal is in the loss reasons: no deal falls out of a mart.
 -- Returns a row per figure that does not reconcile.

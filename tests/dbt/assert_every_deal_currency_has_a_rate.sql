@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'stg_deals'}}}) }}
 -- Every deal in a currency other than the reporting currency has a rate in seeds/fx_rates.csv valid on
 -- its close (or creation) date; otherwise its amount could not be converted. Fix: add the rates.
 select

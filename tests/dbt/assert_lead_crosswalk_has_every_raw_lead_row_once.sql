@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'lead_crosswalk'}}}) }}
 -- Every loaded lead row appears in lead_crosswalk exactly once (and nothing else does).
 with
 

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'mart_outreach_list'}}}) }}
 -- Consent before outreach: no person who opted out of email in any record, or unsubscribed at any time,
 -- is on an outreach or nurture list. Checked against the persons' raw consent facts (every lead record and
 -- every unsubscribe activity), not against the flag the list itself filters on.

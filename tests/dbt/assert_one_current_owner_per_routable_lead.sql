@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_lead_assignments'}}}) }}
 -- Every routable lead (net-new, non-spam person in dim_leads) has exactly one current owner.
 with
 

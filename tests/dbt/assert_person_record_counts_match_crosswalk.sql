@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'lead_crosswalk'}}}) }}
 -- A person's record_count (int_persons__enriched, shown in dim_leads) is the number of distinct records the crosswalk gives it.
 with
 

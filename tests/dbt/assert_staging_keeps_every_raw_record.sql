@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'stg_activities'}}}) }}
 -- Reconciliation: every record id that reached raw appears exactly once in staging, and nothing else
 -- does. Returns the offending keys.
 with

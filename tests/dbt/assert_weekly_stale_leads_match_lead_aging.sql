@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'mart_weekly_kpis'}}}) }}
 -- The week in progress measures stale leads at the as-of time, the moment fct_lead_aging describes: the two
 -- counts must agree exactly (the weekly figure applies the same definition at each week's end).
 with
