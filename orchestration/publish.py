@@ -21,6 +21,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from orchestration import faults, progress
 from orchestration.dbt import DBT_ASSETS
+from orchestration.inputs import record_published
 from orchestration.project import dbt_project
 from orchestration.resources import Warehouse, connect, quote_ident, sql_literal
 
@@ -158,6 +159,7 @@ def analytics_db(context: AssetExecutionContext, warehouse: Warehouse) -> Materi
         salt=warehouse.pii_salt,
     )
     progress.say(f"publish  {len(report.tables)} tables published to {report.path}")
+    record_published(Path(warehouse.path), context.run_id, warehouse.pii_masked, warehouse.pii_salt)
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(report.path)),

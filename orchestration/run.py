@@ -63,6 +63,8 @@ class RunSummary:
     failed_steps: list[dict[str, str]] = field(default_factory=list)
     skipped_steps: list[str] = field(default_factory=list)
     full_refresh_steps: list[str] = field(default_factory=list)
+    # set when nothing changed since the last publish: the run whose published file is still current
+    up_to_date_with: str = ""
     step_seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -264,6 +266,13 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
             n.name for n in result.job_def.nodes_in_topological_order if n.name not in started_steps
         ]
         summary.success = summary.success and not summary.checks_failed and not summary.failed_steps
+        if summary.success and "leadflow_dbt_assets" in started_steps and "analytics_db" not in started_steps:
+            # the first dbt step found nothing changed since the last publish (orchestration/inputs.py)
+            from orchestration.inputs import current_publish
+
+            summary.up_to_date_with = current_publish(settings) or ""
+            if summary.up_to_date_with:
+                summary.skipped_steps = []
         summary.step_seconds = _step_seconds(instance, result.run_id)
         _collect_warehouse_facts(summary, settings.warehouse_path)
 
@@ -334,6 +343,11 @@ def format_summary(summary: RunSummary) -> str:
         lines.append(f"  QUARANTINED {q['error']}")
     if summary.published:
         lines.append(f"  published: {summary.analytics_path}  (query it: leadflow sql)")
+    elif summary.up_to_date_with:
+        lines.append(
+            f"  nothing changed since run {summary.up_to_date_with} (same raw data, code and settings): "
+            f"{summary.analytics_path} is current; models and publish skipped"
+        )
     else:
         lines.append(f"  NOT published: {summary.analytics_path} still holds the previous good data")
     if summary.log_path:

@@ -98,6 +98,8 @@ def format_status(status: dict[str, Any]) -> str:
         outcome = "succeeded" if last["success"] else "FAILED"
         lines.append(f"Last run {outcome}: {last['run_id']} ({last['started_at']} → {last['finished_at']} UTC)")
         lines.append(f"  checks: {last['checks_passed']} passed, {len(last['checks_failed'])} failed")
+        if last.get("up_to_date_with"):
+            lines.append(f"  nothing changed since run {last['up_to_date_with']}: models and publish skipped")
         for check in last["checks_failed"]:
             lines.append(f"    FAILED {check['asset']} :: {check['check']}")
             for text in (check.get("description") or "").splitlines()[:8]:

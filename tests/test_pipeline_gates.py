@@ -100,14 +100,31 @@ def test_run_builds_typed_staging_from_landing_values(
     con.close()
 
 
-def test_rerun_without_new_files_loads_nothing_and_publishes_the_same_data(
-    settings: Settings, first_run: RunSummary
+def test_rerun_without_new_files_loads_nothing_and_keeps_the_published_file(
+    settings: Settings, first_run: RunSummary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before = _published(settings)[1]
+    from orchestration.run import format_summary
+    from orchestration.status import collect_status, format_status
+
+    before = _published(settings)
     second = run_pipeline(settings)
-    assert second.success
+    assert second.success and not second.published
     assert second.loaded_this_run == {}
-    assert _published(settings)[1] == before
+    # nothing it was built from changed: no model, test, challenger or publish ran, and the file is the same one
+    assert second.up_to_date_with == first_run.run_id
+    assert set(second.step_seconds) & {"leadflow_dbt_scoring_assets", "predictive_lead_scores", "analytics_db"} == set()
+    assert second.skipped_steps == [] and second.checks_failed == []
+    assert _published(settings) == before
+    assert f"nothing changed since run {first_run.run_id}" in format_summary(second)
+    assert f"nothing changed since run {first_run.run_id}" in format_status(collect_status(settings))
+
+    # a publish setting is an input too: masking PII rebuilds and republishes
+    monkeypatch.setenv("LEADFLOW_PII_MASKED", "1")
+    masked = run_pipeline(Settings.from_env())
+    assert masked.published and masked.up_to_date_with == ""
+    with duckdb.connect(str(settings.analytics_path), read_only=True) as con:
+        assert con.execute("select pii_masked from main.leadflow_publish").fetchone() == (True,)
+    # (--full-refresh never skips either: test_e2e.py's full rebuild follows a run with no new files)
 
 
 def test_raw_gate_failure_blocks_downstream_quarantines_and_keeps_published_data(
