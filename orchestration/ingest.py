@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import io
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -107,6 +108,13 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     # Which loads passed their entity's quality gate: a load that has not (e.g. its run was killed between
     # ingest and gate) is validated by the next run before anything downstream reads it.
     con.execute("create table if not exists raw._gate_log (entity varchar, load_id varchar, passed_at timestamp)")
+    # A memo of landing files' content hashes by (path, size, modification time): hashing every file on every
+    # run read the whole landing folder (L: 3.3 GB, ~7 s from the page cache, ~25 s from disk) to find nothing
+    # new. A file rewritten in place gets a new modification time (nanoseconds), so it is hashed again.
+    con.execute(
+        "create table if not exists raw._file_hashes (entity varchar, source_file varchar, file_bytes bigint, "
+        "modified_ns bigint, file_hash varchar, primary key (entity, source_file))"
+    )
     for contract in CONTRACTS.values():
         cols = [f"{quote_ident(c)} varchar" for c in contract.columns]
         cols += [
@@ -133,6 +141,9 @@ def file_format(path: Path) -> str:
         if name.endswith(suffix):
             return suffix.lstrip(".")
     raise QuarantineError(f"unsupported file type; expected one of {', '.join(FILE_SUFFIXES)}")
+
+
+MEMO_MIN_AGE_NS = 10 * 10**9
 
 
 def file_hash(path: Path) -> str:
@@ -459,6 +470,13 @@ def ingest_entity(
     contract = CONTRACTS[entity]
     ensure_raw_schema(con)
     seen = {r[0] for r in con.execute("select file_hash from raw._load_log where entity = ?", [entity]).fetchall()}
+    known = {
+        (path, size, modified): digest
+        for path, size, modified, digest in con.execute(
+            "select source_file, file_bytes, modified_ns, file_hash from raw._file_hashes where entity = ?", [entity]
+        ).fetchall()
+    }
+    hashed: list[tuple[str, str, int, int, str]] = []
     report = EntityReport(entity=entity)
     batch: list[StagedFile] = []
     batch_size = 0
@@ -476,12 +494,19 @@ def ingest_entity(
         batch, batch_size = [], 0
 
     for path in discover_files(landing_dir, entity):
-        digest = file_hash(path)
+        rel_path = path.relative_to(landing_dir).as_posix()
+        stat = path.stat()
+        digest = known.get((rel_path, stat.st_size, stat.st_mtime_ns))
+        if digest is None:
+            digest = file_hash(path)
+            # File times tick coarsely (a few ms): a file still being written could change again under the
+            # same time and size, so only a file left alone for a while is memoised.
+            if time.time_ns() - stat.st_mtime_ns > MEMO_MIN_AGE_NS:
+                hashed.append((entity, rel_path, stat.st_size, stat.st_mtime_ns, digest))
         if digest in seen:
             report.skipped_files += 1
             continue
         seen.add(digest)
-        rel_path = path.relative_to(landing_dir).as_posix()
         staged = stage_file(
             con, contract, path, rel_path, digest, load_id, quarantine_dir, table=f"_incoming_{len(batch)}"
         )
@@ -495,6 +520,8 @@ def ingest_entity(
         if batch_size >= batch_rows:
             flush()
     flush()
+    if hashed:
+        con.executemany("insert or replace into raw._file_hashes values (?, ?, ?, ?, ?)", hashed)
     return report
 
 

@@ -45,7 +45,8 @@ def input_digest(con: duckdb.DuckDBPyConnection, pii_masked: bool, pii_salt: str
         name
         for (name,) in con.execute(
             "select table_name from duckdb_tables() "
-            "where database_name = current_database() and schema_name = 'raw' order by 1"
+            "where database_name = current_database() and schema_name = 'raw' and table_name <> '_file_hashes' "
+            "order by 1"
         ).fetchall()
     ]
     for table in tables:

@@ -3,6 +3,9 @@ counts reconciled, each file loaded once and atomically."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -183,6 +186,32 @@ def test_each_file_loads_once_and_a_changed_file_loads_again(con, landing: Path)
     write_csv(path, ["lead_id", "created_at", "updated_at"], [["L1", "2026-01-01", "2026-01-05"]])
     assert _ingest(con, landing, load_id="run-4").rows_loaded == 1
     assert con.execute("select count(*) from raw.leads").fetchone()[0] == 2  # both versions kept
+
+
+def test_a_file_already_hashed_is_not_read_again_unless_it_changes(
+    con, landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration import ingest
+
+    hour_ago = time.time_ns() - 3600 * 10**9
+    path = write_csv(landing / "leads" / "a.csv", ["lead_id", "created_at"], [["L1", "2026-01-01"]])
+    fresh = write_csv(landing / "leads" / "b.csv", ["lead_id", "created_at"], [["L2", "2026-01-01"]])
+    os.utime(path, ns=(hour_ago, hour_ago))
+    reads: list[str] = []
+    monkeypatch.setattr(
+        ingest, "file_hash", lambda p: reads.append(p.name) or hashlib.sha256(p.read_bytes()).hexdigest()
+    )
+
+    assert _ingest(con, landing, load_id="run-1").rows_loaded == 2
+    assert _ingest(con, landing, load_id="run-2").skipped_files == 2
+    # a.csv is read once; b.csv was written a moment ago (it could still change under the same time), so again
+    assert reads == ["a.csv", "b.csv", "b.csv"]
+
+    # rewritten in place, same size, new content: its new modification time gets it read and loaded
+    write_csv(path, ["lead_id", "created_at"], [["L3", "2026-01-01"]])
+    assert path.stat().st_size == fresh.stat().st_size
+    assert _ingest(con, landing, load_id="run-3").rows_loaded == 1
+    assert con.execute("select lead_id from raw.leads order by 1").fetchall() == [("L1",), ("L2",), ("L3",)]
 
 
 def test_a_failure_midway_leaves_nothing_of_the_batch(con, landing: Path, monkeypatch) -> None:
