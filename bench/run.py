@@ -699,10 +699,16 @@ The whole scoring domain, adding current scores and the calibration marts: {tota
 
 def second_run_note(s: dict[str, Any]) -> str:
     if s.get("skipped_unchanged"):
-        return (
+        note = (
             f"nothing changed: models, tests, challenger and publish skipped (ingest {s['ingest_s']:.1f} s, "
             f"gates {s['quality_gate_s']:.1f} s)"
         )
+        if "replaces" in s:  # measured after the rest of the section: say when, and what it was before
+            note += (
+                f"; measured {s['measured']} when the skip was added (rebuilding everything it took "
+                f"{s['replaces']['seconds']:.1f} s)"
+            )
+        return note
     return f"overhead {s['overhead_s']:.1f} s"
 
 
