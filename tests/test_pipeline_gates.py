@@ -103,6 +103,7 @@ def test_run_builds_typed_staging_from_landing_values(
 def test_rerun_without_new_files_loads_nothing_and_keeps_the_published_file(
     settings: Settings, first_run: RunSummary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from orchestration.inputs import current_publish
     from orchestration.run import format_summary
     from orchestration.status import collect_status, format_status
 
@@ -118,13 +119,23 @@ def test_rerun_without_new_files_loads_nothing_and_keeps_the_published_file(
     assert f"nothing changed since run {first_run.run_id}" in format_summary(second)
     assert f"nothing changed since run {first_run.run_id}" in format_status(collect_status(settings))
 
-    # a publish setting is an input too: masking PII rebuilds and republishes
+    # a publish setting is an input too: masking PII, or another salt, means the published file is not current
+    assert current_publish(settings) == first_run.run_id
     monkeypatch.setenv("LEADFLOW_PII_MASKED", "1")
-    masked = run_pipeline(Settings.from_env())
-    assert masked.published and masked.up_to_date_with == ""
-    with duckdb.connect(str(settings.analytics_path), read_only=True) as con:
-        assert con.execute("select pii_masked from main.leadflow_publish").fetchone() == (True,)
-    # (--full-refresh never skips either: test_e2e.py's full rebuild follows a run with no new files)
+    assert current_publish(Settings.from_env()) is None
+    monkeypatch.setenv("LEADFLOW_PII_MASKED", "0")
+    monkeypatch.setenv("LEADFLOW_PII_SALT", "pepper")
+    assert current_publish(Settings.from_env()) is None
+    # so is any new row in raw, and a published file that is not the one recorded
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("insert into raw._gate_log values ('leads', 'by-hand', now())")
+    assert current_publish(settings) is None
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("delete from raw._gate_log where load_id = 'by-hand'")
+    assert current_publish(settings) == first_run.run_id
+    settings.analytics_path.unlink()
+    assert current_publish(settings) is None
+    # (--full-refresh never skips: test_e2e.py's full rebuild follows a run with no new files and publishes)
 
 
 def test_raw_gate_failure_blocks_downstream_quarantines_and_keeps_published_data(
