@@ -330,6 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
             Materialize every asset in this process: ingest new landing files into raw, run the Great
             Expectations gates, dbt build (models and tests), then publish the analyst file atomically.
             A failed gate stops everything downstream and leaves the published file untouched.
+            When nothing changed since the last publish (no new landing file, same code and settings),
+            the run stops after the gates and says the published file is current.
             Exit status: 0 success, 1 a gate or step failed, 2 bad setup, 3 another run in progress."""
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -337,8 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--full-refresh",
         action="store_true",
-        help="rebuild incremental models (stg_activities) from raw; automatic when models, macros or seeds "
-        "changed (docs/incremental.md)",
+        help="rebuild incremental models (stg_activities) from raw, and rebuild even when nothing changed; "
+        "automatic when models, macros or seeds changed (docs/incremental.md)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress lines, only the closing summary")
     run.set_defaults(func=_cmd_run)
