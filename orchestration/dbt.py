@@ -76,14 +76,20 @@ def _ensure_build_table(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def last_fingerprint(warehouse_path: Path, step: str) -> str | None:
-    """The fingerprint the step's incremental models were last built with (None: never, or unknown)."""
+def last_build(warehouse_path: Path, step: str) -> tuple[str, str] | None:
+    """(fingerprint, run id) of the step's last recorded build (None: never, or unknown)."""
     if not warehouse_path.exists():
         return None
     with duckdb.connect(str(warehouse_path)) as con:
         _ensure_build_table(con)
-        row = con.execute(f"select fingerprint from {BUILD_TABLE} where step = ?", [step]).fetchone()
-    return row[0] if row else None
+        row = con.execute(f"select fingerprint, run_id from {BUILD_TABLE} where step = ?", [step]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def last_fingerprint(warehouse_path: Path, step: str) -> str | None:
+    """The fingerprint the step's incremental models were last built with (None: never, or unknown)."""
+    build = last_build(warehouse_path, step)
+    return build[0] if build else None
 
 
 def record_build(warehouse_path: Path, step: str, fingerprint: str, run_id: str, full_refresh: bool) -> None:

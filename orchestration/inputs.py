@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt import BUILD_TABLE, code_fingerprint, record_build
+from orchestration.dbt import code_fingerprint, last_build, record_build
 from orchestration.settings import ROOT, Settings
 
 # The row of main.leadflow_build that holds the digest of the published build.
@@ -67,22 +67,18 @@ def record_published(warehouse_path: Path, run_id: str, pii_masked: bool, pii_sa
 
 def current_publish(settings: Settings) -> str | None:
     """The run id of the published build when nothing it was built from has changed since, else None."""
-    if not settings.warehouse_path.exists() or not settings.analytics_path.exists():
+    if not settings.analytics_path.exists():
         return None
     try:
+        recorded = last_build(settings.warehouse_path, PUBLISH_STEP)
+        if recorded is None:
+            return None
+        digest, run_id = recorded
         with duckdb.connect(str(settings.warehouse_path)) as con:
-            has_record = con.execute(
-                "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = 'leadflow_build'"
-            ).fetchone()[0]
-            if not has_record:
-                return None
-            row = con.execute(
-                f"select fingerprint, run_id from {BUILD_TABLE} where step = ?", [PUBLISH_STEP]
-            ).fetchone()
-            if row is None or row[0] != input_digest(con, settings.pii_masked, settings.pii_salt):
+            if digest != input_digest(con, settings.pii_masked, settings.pii_salt):
                 return None
         with duckdb.connect(str(settings.analytics_path), read_only=True) as con:
             published = con.execute("select run_id from main.leadflow_publish").fetchone()
     except duckdb.Error:
         return None  # an unreadable or foreign file: rebuild and publish a good one
-    return row[1] if published and published[0] == row[1] else None
+    return run_id if published and published[0] == run_id else None

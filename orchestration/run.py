@@ -267,11 +267,14 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
         ]
         summary.success = summary.success and not summary.checks_failed and not summary.failed_steps
         if summary.success and "leadflow_dbt_assets" in started_steps and "analytics_db" not in started_steps:
-            # the first dbt step found nothing changed since the last publish (orchestration/inputs.py)
-            from orchestration.inputs import current_publish
+            # the first dbt step found nothing changed since the last publish (orchestration/inputs.py): the
+            # recorded publish is the one still current
+            from orchestration.dbt import last_build
+            from orchestration.inputs import PUBLISH_STEP
 
-            summary.up_to_date_with = current_publish(settings) or ""
-            if summary.up_to_date_with:
+            recorded = last_build(settings.warehouse_path, PUBLISH_STEP)
+            if recorded is not None:
+                summary.up_to_date_with = recorded[1]
                 summary.skipped_steps = []
         summary.step_seconds = _step_seconds(instance, result.run_id)
         _collect_warehouse_facts(summary, settings.warehouse_path)
