@@ -122,6 +122,35 @@ def test_bad_rows_are_rejected_with_column_and_reason_and_counts_reconcile(con, 
     assert log == (5, 1, 4, "loaded")
 
 
+@pytest.mark.parametrize("suffix", ["csv", "csv.gz", "jsonl", "parquet"])
+def test_row_numbers_follow_the_file_when_it_is_read_in_parallel(con, landing: Path, suffix: str) -> None:
+    """Files of this size are parsed in several chunks on both threads; each row's number must still be
+    its line in the file (a reject names it, and the ground-truth checks join on it). Every 1000th row
+    has a bad timestamp, so the rejected rows' numbers are checked too."""
+    rows = 300_000
+    path = landing / "leads" / f"big.{suffix}"
+    path.parent.mkdir(parents=True)
+    select = (
+        "select 'L' || i as lead_id, "
+        "case when i % 1000 = 0 then 'never' else '2026-01-01T10:00:00Z' end as created_at, "
+        f"i::varchar as line, repeat('x', 120) as filler from range(1, {rows} + 1) t(i) order by i"
+    )
+    options = {"csv": "format csv", "csv.gz": "format csv, compression gzip", "jsonl": "format json",
+               "parquet": "format parquet, row_group_size 20000"}[suffix]  # fmt: skip
+    writer = duckdb.connect()
+    writer.execute(f"copy ({select}) to '{path}' ({options})")
+    writer.close()
+
+    report = _ingest(con, landing)
+
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (rows, rows - rows // 1000, rows // 1000)
+    assert con.execute("select count(*) from raw.leads where _row_number <> line::bigint").fetchone()[0] == 0
+    assert con.execute(
+        "select count(*), min(row_number), max(row_number), "
+        "count(*) filter (where row_number <> (record ->> 'line')::bigint) from raw._rejected_rows"
+    ).fetchone() == (rows // 1000, 1000, rows, 0)
+
+
 def test_activity_needs_lead_id_or_email(con, landing: Path) -> None:
     write_csv(
         landing / "activities" / "a.csv",
