@@ -712,6 +712,23 @@ def second_run_note(s: dict[str, Any]) -> str:
     return f"overhead {s['overhead_s']:.1f} s"
 
 
+def later_changes_section(r: dict[str, Any]) -> str:
+    """Changes measured after the section's run, each against the code before it, back to back on the same
+    data and host (the hosts' speed varies over a day, so only such pairs compare; bench/ingest.py measures
+    ingest alone). The figures above stay the run's own."""
+    changes = r.get("later_changes") or []
+    if not changes:
+        return ""
+    lines = [
+        f"- {c['measured']}, {c['what']}: {c['before_s']:.1f} s before, {c['after_s']:.1f} s after ({c['detail']})."
+        for c in changes
+    ]
+    return (
+        "\nMeasured later on the same L landing files, each change against the code just before it, back to back on\n"
+        "one host (the table keeps the figures of the run above):\n\n" + "\n".join(lines) + "\n"
+    )
+
+
 def write_report() -> None:
     sections = []
     for path in sorted(p for p in RESULTS.glob("*.json") if not p.name.startswith(("spill-", "scale-"))):
@@ -747,7 +764,7 @@ DuckDB {m["duckdb"]}. Generated: {counts}.
 
 dbt node execution by type (first run): {", ".join(f"{k} {v:.1f} s" for k, v in f["dbt_nodes_s"].items())}.
 {notes}Landing files: {r.get("landing_mb", 0):,.0f} MB; working warehouse file: {r["warehouse_mb"]:,.0f} MB.
-{incremental_section(r)}{pandas_section(r)}{identity_section(r)}{scoring_section(r)}{operations_section(r)}{funnel_section(r)}{reporting_section(r)}"""
+{later_changes_section(r)}{incremental_section(r)}{pandas_section(r)}{identity_section(r)}{scoring_section(r)}{operations_section(r)}{funnel_section(r)}{reporting_section(r)}"""
         )
     sections.append(xl_section())
     REPORT.write_text(
