@@ -312,6 +312,41 @@ def test_batches_of_any_size_load_the_same_rows(tmp_path: Path, landing: Path) -
     assert results[1][2:] == (15, 1)
 
 
+def test_many_files_with_different_columns_insert_together_file_by_file_exact(
+    tmp_path: Path, landing: Path, monkeypatch
+) -> None:
+    """A batch's files go into raw with one insert per group of files (union all by name): columns a file
+    lacks are null, each file's rows keep its name and row numbers, and the counts per file come out the
+    same however many files share an insert."""
+    expected_rows, expected_log = [], []
+    for i in range(150):
+        header = ["created_at", "lead_id"] + (["utm_x"] if i % 3 == 0 else [])
+        rows = [["2026-01-01", f"L{i}-{j}"] + ([f"x{i}"] if i % 3 == 0 else []) for j in range(i % 4 + 1)]
+        if i % 5 == 0:
+            rows.append(["not a date", f"BAD{i}"] + (["x"] if i % 3 == 0 else []))
+        write_csv(landing / "leads" / f"f{i:03}.csv", header, rows)
+        good = [r for r in rows if r[0] != "not a date"]
+        expected_rows += [
+            (r[1], f"leads/f{i:03}.csv", n, f"x{i}" if i % 3 == 0 else None) for n, r in enumerate(good, 1)
+        ]
+        expected_log.append((f"leads/f{i:03}.csv", len(rows), len(good), len(rows) - len(good)))
+    results = {}
+    for per_insert in (1, 64, 1000):
+        monkeypatch.setattr("orchestration.ingest.FILES_PER_INSERT", per_insert)
+        with connect(tmp_path / f"wh{per_insert}.duckdb", memory_limit="1GB") as con:
+            _ingest(con, landing)
+            rows = con.execute(
+                "select lead_id, _source_file, _row_number, utm_x from raw.leads order by 2, 3"
+            ).fetchall()
+            log = con.execute(
+                "select source_file, rows_read, rows_loaded, rows_rejected from raw._load_log order by 1"
+            ).fetchall()
+            results[per_insert] = (rows, log)
+    assert (
+        results[1] == results[64] == results[1000] == (sorted(expected_rows, key=lambda r: (r[1], r[2])), expected_log)
+    )
+
+
 def test_a_full_temp_disk_while_committing_fails_the_batch_without_logging_or_quarantining_it(tmp_path: Path) -> None:
     """Out of spill room between parsing and committing: the file is fine, so nothing of it reaches raw, the
     load log or the quarantine, and the error names the file and the settings (the next run retries it)."""
