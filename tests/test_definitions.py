@@ -152,7 +152,7 @@ def test_checks_jobs_and_schedule_snapshot(dbt_manifest: Path) -> None:
     manifest = json.loads(dbt_manifest.read_text())
     dbt_tests = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "test"}
     assert dbt_tests == {c.name for c in graph.asset_check_keys if not c.name.startswith("gx_")}
-    assert "staging/stg_activities:assert_staging_keeps_every_raw_record" in checks
+    assert "staging/stg_activities:stg_activities_keeps_every_raw_record" in checks
     gx = sorted(c for c in checks if ":gx_" in c)
     assert gx == [
         "raw/activities:gx_activities_suite",
