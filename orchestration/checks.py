@@ -3,12 +3,13 @@
 GX 1.x has no working Dagster integration and its SQL route fails on DuckDB, so the check reads the
 rows not validated yet into pandas and validates them as a dataframe (orchestration/quality.py).
 Only loads that have not passed yet are validated (raw._gate_log records the ones that did). A load larger than
-``LEADFLOW_GX_MAX_ROWS`` is validated on a reproducible sample of that size, which keeps the gate
+``LEADFLOW_GX_MAX_ROWS`` is validated on a reproducible sample of about that size, which keeps the gate
 to seconds on 20M-row loads; the row-level rules that must hold for every row (ids, timestamps)
 are enforced on all rows by ingest itself.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -24,6 +25,10 @@ from orchestration import progress
 from orchestration.contract import CONTRACTS
 from orchestration.ingest import quarantine_loaded_files
 from orchestration.resources import Warehouse, quote_ident, sql_literal
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
 
 
 def build_gx_check(entity: str) -> AssetChecksDefinition:
@@ -44,19 +49,10 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
                 f"select distinct _load_id, _source_file from raw.{entity} where {pending} order by 1, 2"
             ).fetchall()
             new_rows = con.execute(f"select count(*) from raw.{entity} where {pending}").fetchone()[0]
-            # Only the columns the suite reads carry data; the others keep their names for the column-set
-            # expectation. Reading 25 text columns of a million rows into pandas would cost more than GX.
-            needed = columns_read(entity) | {"_load_id"}
-            columns = [r[0] for r in con.execute(f"describe raw.{entity}").fetchall()]
-            select = ", ".join(
-                quote_ident(c) if c in needed else f"cast(null as boolean) as {quote_ident(c)}" for c in columns
-            )
-            query = f"select {select} from raw.{entity} where {pending}"
             sampled = new_rows > warehouse.gx_max_rows
-            if sampled:
-                sample = f"reservoir({warehouse.gx_max_rows} rows) repeatable (42)"
-                query = f"select * from ({query}) using sample {sample}"
-            frame = con.execute(query).df()
+            frame = read_gate_frame(
+                con, entity, pending, columns_read(entity), warehouse.gx_max_rows / new_rows if sampled else None
+            )
             outcome = validate_frame(entity, frame)
             quarantined: list[tuple[str, str]] = []
             if outcome.passed:
@@ -105,6 +101,27 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
         )
 
     return _check
+
+
+def read_gate_frame(
+    con: "duckdb.DuckDBPyConnection", entity: str, where: str, needed: set[str], fraction: float | None = None
+) -> "pd.DataFrame":
+    """The raw rows matching ``where`` as the frame GX validates; ``fraction`` keeps about that share of them.
+
+    Only the columns the suite reads carry data; the others keep their names (as null placeholders) for
+    the column-set expectation: reading 25 text columns of a million rows into pandas would cost more
+    than GX. The sample keeps the rows whose hash of file and row number falls in the first ``fraction``
+    of the hash range: the same rows every time, spread over every file, found in one parallel scan
+    (DuckDB's reservoir sample runs on one thread: L activities, 20M rows, 13.6 s against 2.7 s).
+    """
+    needed = needed | {"_load_id", "_source_file", "_row_number"}
+    columns = [r[0] for r in con.execute(f"describe raw.{entity}").fetchall()]
+    select = ", ".join(quote_ident(c) if c in needed else f"cast(null as boolean) as {quote_ident(c)}" for c in columns)
+    query = f"select {select} from raw.{entity} where ({where})"
+    if fraction is not None:
+        cutoff = min(int(fraction * 2**64), 2**64 - 1)
+        query += f" and hash(_source_file, _row_number) < {cutoff}::ubigint"
+    return con.execute(query).df()
 
 
 def _files_to_quarantine(

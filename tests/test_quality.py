@@ -577,3 +577,65 @@ def test_one_million_leads_validate(capsys: pytest.CaptureFixture[str]) -> None:
     assert outcome.rows == 1_000_000
     with capsys.disabled():
         print(f"\nvalidate_frame('leads', 1,000,000 rows): {elapsed:.2f} s")
+
+
+# --- the frame the Dagster check reads from raw -------------------------------------------------------
+
+
+def _raw_leads_table(files: int = 5, rows_per_file: int = 10_000) -> duckdb.DuckDBPyConnection:
+    """raw.leads as ingest leaves it: several files, each numbered from row 1."""
+    batches = []
+    for number in range(files):
+        batch = make_leads(rows_per_file, seed=number)
+        batch["_source_file"] = f"leads/leads_2026-03-0{number + 1}.csv"
+        batch["_load_id"] = f"load-{number % 2}"
+        batches.append(batch)
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.register("batches", pd.concat(batches, ignore_index=True))
+    con.execute("create table raw.leads as select * from batches")
+    return con
+
+
+def test_gate_sample_is_about_the_size_asked_reproducible_and_spread_over_every_file() -> None:
+    from orchestration.checks import read_gate_frame
+
+    con = _raw_leads_table()
+    needed = quality.columns_read("leads")
+    whole = read_gate_frame(con, "leads", "true", needed)
+    assert len(whole) == 50_000
+    assert list(whole.columns) == [r[0] for r in con.execute("describe raw.leads").fetchall()]
+    assert whole["phone"].isna().all() and whole["email"].notna().any()  # unread columns are placeholders
+
+    sample = read_gate_frame(con, "leads", "true", needed, fraction=2_000 / 50_000)
+    # binomial(50,000, 0.04): mean 2,000, standard deviation 44; 1,700..2,300 is beyond six of them
+    assert 1_700 <= len(sample) <= 2_300
+    again = read_gate_frame(con, "leads", "true", needed, fraction=2_000 / 50_000)
+    pd.testing.assert_frame_equal(sample, again)
+    per_file = sample.groupby("_source_file").size()
+    assert len(per_file) == 5 and per_file.min() >= 300  # ~400 of each file's 10,000 rows
+    # the rows sampled are the raw rows themselves, not copies with placeholders in read columns
+    key = ["_source_file", "_row_number"]
+    joined = sample.merge(whole, on=key, suffixes=("", "_whole"))
+    assert len(joined) == len(sample)
+    assert (joined["email"].fillna("<null>") == joined["email_whole"].fillna("<null>")).all()
+    # the where clause still applies with a sample
+    only_one_load = read_gate_frame(con, "leads", "_load_id = 'load-1'", needed, fraction=0.04)
+    assert set(only_one_load["_load_id"]) == {"load-1"} and 600 <= len(only_one_load) <= 1_000
+
+
+def test_a_defect_throughout_the_load_fails_the_gate_on_a_sample() -> None:
+    from orchestration.checks import read_gate_frame
+
+    con = _raw_leads_table()
+    assert validate_frame("leads", read_gate_frame(con, "leads", "true", quality.columns_read("leads"), 0.04)).passed
+    # one file's email column holds names: 20% of the load, far above the suite's tolerance
+    con.execute("update raw.leads set email = first_name || ' Smith' where _source_file like '%03-02%'")
+    sample = read_gate_frame(con, "leads", "true", quality.columns_read("leads"), 0.04)
+    outcome = validate_frame("leads", sample)
+    _assert_only(outcome, (REGEX, "email"))
+    failure = _failure(outcome, REGEX, "email")
+    assert {"Jane Smith", "Ravi Smith"} & set(failure.sample_values), failure.sample_values
+    # every sampled row of that file is counted, besides the few junk addresses of the others
+    from_that_file = int(sample["_source_file"].str.contains("03-02").sum())
+    assert from_that_file >= 300 and from_that_file <= failure.unexpected_count <= from_that_file * 1.2
