@@ -4,6 +4,7 @@ module so pytest-xdist (--dist loadfile) can run it beside the long gate tests."
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -67,3 +68,22 @@ def test_staging_keeps_the_latest_export_of_each_activity_in_a_first_build_and_i
         "hubspot:A1": ("demo_request", "activities_2026-03.csv"),
         "hubspot:A5": ("email_click", "activities_2026-03.csv"),
     }
+    # The reconciliation tests (keeps_every_raw_record on each staging key) passed in both runs; run the SQL dbt
+    # compiled for them on a copy of the warehouse where staging lost a record and gained one raw never had.
+    compiled = settings.state_dir / "dbt-target" / "compiled" / "leadflow" / "models" / "staging"
+    copy = settings.warehouse_path.with_name("tampered.duckdb")
+    shutil.copyfile(settings.warehouse_path, copy)
+    with duckdb.connect() as con:
+        catalog = settings.warehouse_path.stem  # the database name in dbt's compiled SQL
+        con.execute(f"attach '{copy}' as {catalog}")
+        con.execute(f"use {catalog}")
+        for entity in ("leads", "activities", "deals"):
+            sql = (compiled / "_staging__models.yml" / f"stg_{entity}_keeps_every_raw_record.sql").read_text()
+            assert con.execute(sql).fetchall() == [], entity
+        con.execute("delete from staging.stg_activities where activity_key = 'hubspot:A3'")
+        con.execute("insert into staging.stg_activities (activity_key) values ('hubspot:A99')")
+        sql = (compiled / "_staging__models.yml" / "stg_activities_keeps_every_raw_record.sql").read_text()
+        assert sorted(con.execute(sql).fetchall()) == [
+            ("hubspot:A3", "in raw, not staged"),
+            ("hubspot:A99", "staged, not in raw"),
+        ]
