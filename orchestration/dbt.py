@@ -86,6 +86,14 @@ def last_build(warehouse_path: Path, step: str) -> tuple[str, str] | None:
     return (row[0], row[1]) if row else None
 
 
+def rebuilt_in_run(warehouse_path: Path, step: str, run_id: str) -> bool:
+    """Whether the step rebuilt its incremental models from scratch in this run (never recorded: as if it had)."""
+    with duckdb.connect(str(warehouse_path)) as con:
+        _ensure_build_table(con)
+        row = con.execute(f"select run_id, full_refresh from {BUILD_TABLE} where step = ?", [step]).fetchone()
+    return row is None or (row[0] == run_id and bool(row[1]))
+
+
 def last_fingerprint(warehouse_path: Path, step: str) -> str | None:
     """The fingerprint the step's incremental models were last built with (None: never, or unknown)."""
     build = last_build(warehouse_path, step)

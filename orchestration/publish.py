@@ -29,7 +29,7 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration import faults, progress
-from orchestration.dbt import BUILD_TABLE, DBT_ASSETS, FIRST_STEP
+from orchestration.dbt import DBT_ASSETS, FIRST_STEP, rebuilt_in_run
 from orchestration.inputs import record_published
 from orchestration.project import dbt_project
 from orchestration.resources import Warehouse, connect, quote_ident, sql_literal
@@ -124,12 +124,13 @@ def publish(
         con.execute(f"attach {sql_literal(str(tmp_path))} as publish_target")
         try:
             if reuse:
-                for schema, table in sorted(APPENDED_TABLES):
-                    if (schema, table) in {(r[0], r[1]) for r in relations}:
-                        applied = _apply_new_rows(con, schema, table, (mask or {}).get((schema, table), []), salt)
-                        if applied is not None:
-                            report.applied[f"{schema}.{table}"] = applied
-                _drop_all_but(con, {tuple(t.split(".")) for t in report.applied})
+                kept: set[tuple[str, str]] = set()
+                for schema, table in sorted(APPENDED_TABLES.keys() & {(r[0], r[1]) for r in relations}):
+                    applied = _apply_new_rows(con, schema, table, (mask or {}).get((schema, table), []), salt)
+                    if applied is not None:
+                        report.applied[f"{schema}.{table}"] = applied
+                        kept.add((schema, table))
+                _drop_all_but(con, kept)
             for schema in sorted({r[0] for r in relations}):
                 con.execute(f"create schema if not exists publish_target.{quote_ident(schema)}")
             for number, (schema, table, comment) in enumerate(relations):
@@ -159,18 +160,6 @@ def publish(
             con.execute("detach publish_target")
     os.replace(tmp_path, target_path)
     return report
-
-
-def _rebuilt_in_run(warehouse_path: Path, run_id: str) -> bool:
-    """Whether this run's first dbt step rebuilt its incremental models from scratch."""
-    with duckdb.connect(str(warehouse_path)) as con:
-        try:
-            row = con.execute(
-                f"select full_refresh from {BUILD_TABLE} where step = ? and run_id = ?", [FIRST_STEP, run_id]
-            ).fetchone()
-        except duckdb.CatalogException:  # no dbt step ever recorded a build
-            return True
-    return bool(row and row[0])
 
 
 def _select(masked: list[str], salt: str) -> str:
@@ -239,7 +228,7 @@ def _apply_new_rows(
     return int(inserted)
 
 
-def _drop_all_but(con: duckdb.DuckDBPyConnection, keep: set[tuple[str, ...]]) -> None:
+def _drop_all_but(con: duckdb.DuckDBPyConnection, keep: set[tuple[str, str]]) -> None:
     """Empty the copied file of every relation but ``keep``, then checkpoint so the new tables reuse the space."""
     views = con.execute(
         "select schema_name, view_name from duckdb_views() where database_name = 'publish_target' and not internal"
@@ -276,7 +265,7 @@ def analytics_db(context: AssetExecutionContext, warehouse: Warehouse) -> Materi
         mask=pii_columns(dbt_project.manifest_path) if warehouse.pii_masked else None,
         salt=warehouse.pii_salt,
         # a full refresh (asked for, or after a code change) republishes everything from scratch too
-        reuse_published=not _rebuilt_in_run(Path(warehouse.path), context.run_id),
+        reuse_published=not rebuilt_in_run(Path(warehouse.path), FIRST_STEP, context.run_id),
     )
     for table, rows in report.applied.items():
         progress.say(
