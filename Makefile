@@ -45,7 +45,9 @@ demo: setup  ## generate M-size CRM data, run the whole pipeline, print the summ
 	@echo "Analytics file: data/analytics.duckdb   Try: $(BIN)/leadflow sql \"show all tables\""
 	@echo "Weekly funnel report: reports/index.html"
 
-test: setup browser  ## lint, then the whole test suite
+# The two set-ups share nothing (PyPI packages into .venv, a Debian package): a fresh machine fetches both at once.
+test:  ## set up, lint, then the whole test suite
+	@$(MAKE) --no-print-directory --jobs=2 setup browser
 	$(BIN)/ruff check orchestration tests bench
 	$(BIN)/ruff format --check orchestration tests bench
 	$(BIN)/sqlfluff lint models tests/dbt
