@@ -22,6 +22,7 @@ from dagster_dbt import DagsterDbtCliRuntimeError, DagsterDbtTranslator, DbtCliR
 from packaging import version
 
 from orchestration import progress
+from orchestration.dbt_cli import seed_partial_parse
 from orchestration.ingest import is_resource_message, resource_hint
 from orchestration.project import dbt_executable, dbt_project
 from orchestration.settings import Settings
@@ -183,6 +184,8 @@ def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: 
         progress.say(f"dbt      {step}: {why}: full refresh of incremental models")
     elif full_refresh:
         progress.say(f"dbt      {step}: full refresh requested")
+    # a new data folder starts from the project's parse instead of dbt's full parse (orchestration/dbt_cli.py)
+    seed_partial_parse(dbt_project.manifest_path.parent, target)
     started = time.time()
     try:
         for event in dbt.cli(dbt_build_args(full_refresh), context=context, target_path=target).stream():

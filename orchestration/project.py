@@ -18,13 +18,17 @@ from dagster_dbt import DbtProject
 from orchestration.settings import ROOT
 
 DBT_SOURCE_DIRS = ("models", "macros", "seeds", "tests/dbt")
-DBT_SOURCE_FILES = ("dbt_project.yml", "profiles.yml")
+DBT_SOURCE_FILES = ("dbt_project.yml", "profiles.yml", "orchestration/dbt_cli.py")
 
 
 def dbt_executable() -> str:
-    """The dbt next to this interpreter: the venv's bin folder is not always on PATH."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
+    """The venv's ``leadflow-dbt`` (dbt with partial parsing that survives a new data folder:
+    orchestration/dbt_cli.py), else plain dbt; the venv's bin folder is not always on PATH."""
+    for name in ("leadflow-dbt", "dbt"):
+        candidate = Path(sys.executable).parent / name
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("dbt") or "dbt"
 
 
 def ensure_dbt_on_path() -> None:

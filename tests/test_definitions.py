@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -286,3 +287,74 @@ def test_dbt_resource_overrides_what_dagster_dbt_still_calls() -> None:
     assert "self._initialize_dbt_core_adapter(" in source
     assert "self._cli_version" in source
     assert dbt_resource()._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_only_where_files_are_and_memory_stay_out_of_dbts_partial_parse_check() -> None:
+    """leadflow-dbt drops the database path and the config options (spill folder, memory limit) from the values
+    dbt compares before trusting a partial parse; everything else must still count. Models that read these
+    through `target` would then see stale values, so none may."""
+    from dbt.adapters.duckdb.credentials import DuckDBCredentials
+
+    from orchestration.dbt_cli import _install_location_free_profile_hash
+
+    _install_location_free_profile_hash()
+    _install_location_free_profile_hash()  # twice: the patch must not wrap itself
+    credentials = DuckDBCredentials(
+        database="warehouse",
+        schema="main",
+        path="/somewhere/warehouse.duckdb",
+        config_options={"temp_directory": "/somewhere/tmp", "memory_limit": "4GB"},
+        settings={"TimeZone": "UTC"},
+    )
+    compared = dict(credentials.connection_info())
+    assert "path" not in compared and "config_options" not in compared
+    assert compared["database"] == "warehouse" and compared["schema"] == "main"
+    assert compared["settings"] == {"TimeZone": "UTC"}
+    reads_them = re.compile(r"target\s*\.\s*(path|config_options)")
+    readers = [
+        str(path.relative_to(ROOT))
+        for folder in ("models", "macros", "tests/dbt")
+        for path in (ROOT / folder).rglob("*")
+        if path.suffix in (".sql", ".yml", ".py") and reads_them.search(path.read_text())
+    ]
+    assert readers == []
+
+
+def test_a_new_data_folder_starts_dbt_from_the_projects_parse(tmp_path: Path) -> None:
+    """The first dbt step in a new data folder used to parse the whole project (~5-8 s); seeded with the
+    project's parse it only checks files. dbt says which it did in its own log."""
+    from orchestration.dbt_cli import seed_partial_parse
+    from orchestration.project import dbt_project, ensure_manifest
+
+    ensure_manifest()
+    target = tmp_path / "dbt-target"
+    assert seed_partial_parse(dbt_project.manifest_path.parent, target)
+    assert not seed_partial_parse(dbt_project.manifest_path.parent, target)  # never over a folder's own parse
+    env = {
+        **os.environ,
+        "LEADFLOW_WAREHOUSE_PATH": str(tmp_path / "elsewhere" / "warehouse.duckdb"),
+        "LEADFLOW_TEMP_DIR": str(tmp_path / "elsewhere" / "tmp"),
+        "LEADFLOW_MEMORY_LIMIT": "3GB",
+    }
+    proc = subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--target-path",
+            str(target),
+            "--log-format",
+            "json",
+            "--log-level",
+            "debug",
+            "--log-path",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    events = [json.loads(line)["info"]["name"] for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert "UnableToPartialParse" not in events
+    assert "PartialParsingEnabled" in events or "PartialParsingSkipParsing" in events, events
