@@ -133,9 +133,7 @@ def dbt_resource() -> DbtCliResource:
     return LeadflowDbtCli(project_dir=dbt_project, dbt_executable=dbt_executable())
 
 
-# The predictive challenger (orchestration/scoring.py) trains between two dbt steps: everything up to
-# the features it reads, then everything that reads its predictions (the dbt source `ml`).
-AFTER_PREDICTIONS = "source:ml+"
+# One dbt step builds every model, the predictive challenger's Python models included.
 FIRST_STEP = "leadflow_dbt_assets"
 
 
@@ -159,7 +157,7 @@ def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: 
         from orchestration.inputs import current_publish
 
         if (run_id := current_publish(Settings.from_env())) is not None:
-            # No output: Dagster skips every step downstream (the challenger, the second dbt step, publish).
+            # No output: Dagster skips every step downstream (publish, the report).
             message = (
                 f"nothing changed since the published build of run {run_id} (same raw data, code and "
                 "settings): models, their tests and publish skipped"
@@ -204,7 +202,7 @@ def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: 
         progress.say(f"dbt      FAILED {errors[0]}")
         raise Failure(description="\n".join(errors)) from exc
     finally:
-        # both steps share the target folder: keep each step's node timings for the benchmark and for users
+        # the next dbt command (docs, a test) overwrites run_results.json: keep the build's node timings
         if results.exists():
             shutil.copyfile(results, target / f"run_results.{step}.json")
     # dbt ended without error (a failed error-severity test raises above): every model was built with this code
@@ -228,27 +226,9 @@ def node_errors(run_results: Path) -> list[str]:
     return lines
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=LeadflowTranslator(),
-    exclude=AFTER_PREDICTIONS,
-)
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=LeadflowTranslator())
 def leadflow_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig) -> Iterator[Any]:
     yield from _run_dbt_build(context, dbt, config)
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=LeadflowTranslator(),
-    select=AFTER_PREDICTIONS,
-    name="leadflow_dbt_scoring_assets",
-)
-def leadflow_dbt_scoring_assets(
-    context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
-) -> Iterator[Any]:
-    yield from _run_dbt_build(context, dbt, config)
-
-
-DBT_ASSETS = (leadflow_dbt_assets, leadflow_dbt_scoring_assets)
+DBT_ASSETS = (leadflow_dbt_assets,)

@@ -1,6 +1,6 @@
 """The dbt project as Dagster sees it, and the guarantee that its manifest exists before assets load.
 
-``@dbt_assets`` reads manifest.json at import time. ``prepare_if_dev`` only acts under ``dagster dev``,
+``@dbt_assets`` reads manifest.json at import time. :func:`prepare_if_dev` only acts under ``dagster dev``,
 so the CLI and the tests call :func:`ensure_manifest`, which re-parses only when a dbt file is newer
 than the manifest (a no-op costs a few file stats, not dbt's 3-5 s start-up).
 """
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
+from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 
 from orchestration.settings import ROOT
 
@@ -32,11 +33,31 @@ def dbt_executable() -> str:
 
 
 def ensure_dbt_on_path() -> None:
-    """Put this interpreter's bin folder on PATH: dagster-dbt's own preparer (``prepare_if_dev``) runs
-    plain ``dbt``, and ``.venv/bin/leadflow ui`` works without an activated virtual environment."""
+    """Put this interpreter's bin folder on PATH, so tools started by name (by dagster dev, or a plain
+    ``dbt``) are the venv's and ``.venv/bin/leadflow ui`` works without an activated virtual environment."""
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def parse_project() -> None:
+    proc = subprocess.run(
+        [dbt_executable(), "parse", "--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
+
+
+def prepare_if_dev() -> None:
+    """dagster-dbt's ``DbtProject.prepare_if_dev``, parsing with leadflow-dbt: under ``dagster dev`` the project
+    is re-parsed at every code load, and plain ``dbt`` would leave a parse that new data folders cannot start
+    from (orchestration/dbt_cli.py). The project has no dbt packages, so preparing it is parsing it."""
+    if DagsterDbtProjectPreparer().using_dagster_dev():
+        parse_project()
 
 
 dbt_project = DbtProject(project_dir=ROOT, profiles_dir=ROOT)
@@ -56,13 +77,5 @@ def manifest_is_stale() -> bool:
 
 def ensure_manifest() -> Path:
     if manifest_is_stale():
-        proc = subprocess.run(
-            [dbt_executable(), "parse", "--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "--quiet"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
+        parse_project()
     return dbt_project.manifest_path

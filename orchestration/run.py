@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib
 import json
 import os
 import re
@@ -100,13 +99,10 @@ def run_lock(state_dir: Path) -> Iterator[None]:
 
 
 def _warm_up_quality_gate() -> None:
-    """Heavy imports done while ingest runs, off the critical path: GX for the gates, scikit-learn (~5 s)
-    for the predictive challenger."""
+    """Heavy imports done while ingest runs, off the critical path: GX for the gates."""
     from orchestration.quality import warm_up
 
     warm_up()
-    for module in ("sklearn.ensemble", "sklearn.metrics"):
-        importlib.import_module(module)
 
 
 def _instance():
@@ -206,16 +202,14 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
     started = datetime.now(UTC)
     with run_lock(settings.state_dir):
         ensure_manifest()
+        from orchestration.dbt import DBT_ASSETS
         from orchestration.definitions import build_definitions
 
         defs = build_definitions(settings)
         job = defs.resolve_job_def("refresh_all")
         run_config: dict[str, Any] = {
             "loggers": {"console": {"config": {"log_level": "ERROR"}}},
-            "ops": {
-                step: {"config": {"full_refresh": full_refresh}}
-                for step in ("leadflow_dbt_assets", "leadflow_dbt_scoring_assets")
-            },
+            "ops": {step.op.name: {"config": {"full_refresh": full_refresh}} for step in DBT_ASSETS},
         }
         log_dir = settings.state_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)

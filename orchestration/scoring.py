@@ -1,47 +1,45 @@
 """The predictive challenger: a model trained on closed outcomes, scored like the rules models.
 
-It runs between the two dbt steps of a run: it reads the rules models' point-in-time track points
-(``int_lead_score_instants``), the fit attributes and the known outcomes, trains a gradient-boosting
-classifier on the older cohorts (time-based split), and writes its probability for every moment the
-active rules model has a row for, into ``ml.lead_predictions``; ``fct_lead_score_history`` reads it as
-one more model version. Features at a moment use only what was known by then, so the challenger is as
-free of look-ahead as the rules. Training metadata goes to ``ml.lead_model_training``.
+Two dbt Python models run it inside the one dbt build of a run (models/intermediate/scoring/):
+``lead_model_training`` reads the rules models' point-in-time track points (``int_lead_score_instants``),
+the fit attributes and the known outcomes, trains a gradient-boosting classifier on the older cohorts
+(time-based split) and keeps the fitted model with its metadata; ``lead_predictions`` scores every moment
+the active rules model has a row for with it; ``fct_lead_score_history`` reads those as one more model
+version. Features at a moment use only what was known by then, so the challenger is as free of look-ahead
+as the rules. Both run in dbt's process, so a run starts dbt once (a second dbt process cost ~5 s).
 """
 
 import json
-from dataclasses import dataclass
+import pickle
 from datetime import UTC, datetime
-from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
-from dagster import AssetExecutionContext, AssetKey, AssetOut, Output, multi_asset
 
-from orchestration import progress
-from orchestration.resources import Warehouse, sql_literal
+# No Dagster import here: this module runs inside dbt's process, where importing Dagster would cost ~3 s.
 
 SEED = 42
 TRAIN_SHARE = 0.7  # oldest 70% of persons with a known outcome train, the newest 30% test
 FEATURE_WINDOW_DAYS = 30  # training features: the last moment before the deal or 30 days after creation
 MIN_TRAINING_ROWS = 200
+KNOWN = "('won', 'lost', 'aged_out')"  # outcomes a person can be trained on
 
 CATEGORICAL = ("industry", "sales_region", "original_channel", "seniority")
 NUMERIC_ATTRIBUTES = ("employee_count", "seniority_rank")
 
 
-@dataclass
-class TrainingReport:
-    model_version: str
-    status: str  # trained | skipped
-    reason: str | None = None
-    metadata: dict[str, Any] | None = None
-    rows_scored: int = 0
+VOCABULARY = "predictive_vocabulary"  # (attribute, value_text, code): the categories' integer codes
 
 
-def _features_sql(rules_versions: list[str], moments_version: str) -> str:
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _features_sql(rules_versions: list[str], moments_version: str, only_known_outcomes: bool = False) -> str:
     """One row per (person, moment of the moments version) with every rules version's track points then
-    (as-of join: the latest row at or before the moment) and the fit attributes known by then."""
+    (as-of join: the latest row at or before the moment) and the fit attributes known by then; categories
+    as the codes of the relation VOCABULARY, which training writes and scoring reuses from the model."""
     joins, columns = [], []
     for i, version in enumerate(rules_versions):
         alias = f"v{i}"
@@ -63,13 +61,16 @@ def _features_sql(rules_versions: list[str], moments_version: str) -> str:
             f"case when attrs.{name}_known_at <= moments.scored_at then attrs.{name}_code end as {name}"
         )
     codes = " ".join(
-        f"""left join (select value_text, row_number() over (order by value_text) - 1 as code
-                       from (select distinct value_text from intermediate.int_persons__fit_attributes
-                             where attribute = '{n}' and value_text is not null)) as {n}_vocabulary
+        f"""left join (select value_text, code from {VOCABULARY} where attribute = '{n}') as {n}_vocabulary
                 on pivoted.{n} = {n}_vocabulary.value_text"""
         for n in CATEGORICAL
     )
     code_columns = ", ".join(f"{n}_vocabulary.code as {n}_code" for n in CATEGORICAL)
+    outcome_filter = (
+        f" and person_id in (select person_id from intermediate.int_persons__outcomes where outcome in {KNOWN})"
+        if only_known_outcomes
+        else ""
+    )
     pivot = ", ".join(
         f"any_value({'value_number' if n in NUMERIC_ATTRIBUTES else 'value_text'}) filter (where attribute = '{n}') "
         f"as {n}, any_value(known_at) filter (where attribute = '{n}') as {n}_known_at"
@@ -88,7 +89,7 @@ def _features_sql(rules_versions: list[str], moments_version: str) -> str:
         ),
         moments as (
             select person_id, scored_at from intermediate.int_lead_score_instants
-            where model_version = {sql_literal(moments_version)}
+            where model_version = {sql_literal(moments_version)}{outcome_filter}
         )
         select moments.person_id, moments.scored_at, {", ".join(columns)}, {", ".join(attribute_columns)}
         from moments
@@ -101,67 +102,73 @@ def _matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return frame[columns].to_numpy(dtype="float64", na_value=np.nan)
 
 
-def train_and_score(con: duckdb.DuckDBPyConnection, log=progress.say) -> list[TrainingReport]:
-    """Train every predictive model version of seeds/scoring_models.csv and write its probabilities."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.metrics import roc_auc_score
+def _vocabulary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    names = ", ".join(sql_literal(n) for n in CATEGORICAL)
+    return con.execute(
+        f"""
+        select attribute, value_text, (row_number() over (partition by attribute order by value_text) - 1)::integer
+            as code
+        from (select distinct attribute, value_text from intermediate.int_persons__fit_attributes
+              where attribute in ({names}) and value_text is not null)
+        order by all
+        """
+    ).df()
 
-    con.execute("create schema if not exists ml")
-    con.execute(
-        "create table if not exists ml.lead_predictions "
-        "(person_id varchar, model_version varchar, scored_at timestamp, probability double)"
-    )
-    con.execute(
-        "create table if not exists ml.lead_model_training "
-        "(model_version varchar, trained_at timestamp, metadata varchar)"
-    )
+
+def _versions(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str], list[str]]:
+    """(predictive, rules, active rules) model versions of seeds/scoring_models.csv."""
     models = con.execute(
         "select model_version, model_type, is_active from reference.scoring_models order by model_version"
     ).fetchall()
-    predictive = [m[0] for m in models if m[1] == "predictive"]
     rules = [m[0] for m in models if m[1] == "rules"]
-    active_rules = [m[0] for m in models if m[1] == "rules" and m[2]] or rules
-    reports: list[TrainingReport] = []
-    if not predictive:
-        return reports
-    if not rules:
-        return [TrainingReport(v, "skipped", "no rules model version to take features from") for v in predictive]
+    return (
+        [m[0] for m in models if m[1] == "predictive"],
+        rules,
+        [m[0] for m in models if m[1] == "rules" and m[2]] or rules,
+    )
 
-    con.execute(f"create or replace temp table predictive_features as {_features_sql(rules, active_rules[0])}")
-    feature_columns = [
-        c
-        for (c,) in con.execute("select column_name from (describe predictive_features)").fetchall()
-        if c not in ("person_id", "scored_at")
-    ]
-    categorical = [feature_columns.index(c) for c in CATEGORICAL]
-    # training example: the person's last moment before their first deal (or outcome), within the
-    # feature window after creation; the creation moment always qualifies
-    examples = con.execute(
-        f"""
-        select features.*, outcomes.created_at, outcomes.outcome = 'won' as is_won
-        from predictive_features as features
-        inner join intermediate.int_persons__outcomes as outcomes on features.person_id = outcomes.person_id
-        where outcomes.outcome in ('won', 'lost', 'aged_out')
-            and (features.scored_at = outcomes.created_at or features.scored_at < least(
-                outcomes.created_at + interval {FEATURE_WINDOW_DAYS} day,
-                coalesce(outcomes.first_deal_at, outcomes.outcome_at, 'infinity'::timestamp),
-                coalesce(outcomes.outcome_at, 'infinity'::timestamp)
-            ))
-        qualify row_number() over (partition by features.person_id order by features.scored_at desc) = 1
-        order by outcomes.created_at, features.person_id
-        """
-    ).df()
-    moments = con.execute("select count(*) from predictive_features").fetchone()[0]
-    log(f"scoring  predictive features: {moments:,} moments, {len(examples):,} persons with a known outcome")
-    labels = examples["is_won"].to_numpy(dtype=int)
 
+def train(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+    """Train every predictive model version: one row per version with its metadata (JSON) and the fitted
+    model (pickled with its features and category codes, null when skipped), for ``lead_predictions``."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+
+    predictive, rules, active_rules = _versions(con)
+    rows: list[tuple[str, str, bytes | None]] = []
+    if predictive and not rules:
+        reason = "no rules model version to take features from"
+        rows = [(v, json.dumps({"status": "skipped", "reason": reason}), None) for v in predictive]
+        predictive = []
+    if predictive:
+        vocabulary = _vocabulary(con)
+        con.register(VOCABULARY, vocabulary)
+        features = con.sql(_features_sql(rules, active_rules[0], only_known_outcomes=True))
+        feature_columns = [c for c in features.columns if c not in ("person_id", "scored_at")]
+        categorical = [feature_columns.index(c) for c in CATEGORICAL]
+        # training example: the person's last moment before their first deal (or outcome), within the
+        # feature window after creation; the creation moment always qualifies
+        examples = con.execute(
+            f"""
+            select features.*, outcomes.created_at, outcomes.outcome = 'won' as is_won
+            from ({features.sql_query()}) as features
+            inner join intermediate.int_persons__outcomes as outcomes on features.person_id = outcomes.person_id
+            where outcomes.outcome in {KNOWN}
+                and (features.scored_at = outcomes.created_at or features.scored_at < least(
+                    outcomes.created_at + interval {FEATURE_WINDOW_DAYS} day,
+                    coalesce(outcomes.first_deal_at, outcomes.outcome_at, 'infinity'::timestamp),
+                    coalesce(outcomes.outcome_at, 'infinity'::timestamp)
+                ))
+            qualify row_number() over (partition by features.person_id order by features.scored_at desc) = 1
+            order by outcomes.created_at, features.person_id
+            """
+        ).df()
+        con.unregister(VOCABULARY)
+        labels = examples["is_won"].to_numpy(dtype=int)
     for version in predictive:
-        con.execute("delete from ml.lead_predictions where model_version = ?", [version])
         if len(examples) < MIN_TRAINING_ROWS or labels.sum() < 10 or labels.sum() == len(labels):
             reason = f"{len(examples)} persons with a known outcome, {int(labels.sum())} won: too few to train"
-            reports.append(TrainingReport(version, "skipped", reason))
-            _record(con, version, {"status": "skipped", "reason": reason})
-            log(f"scoring  {version}: skipped ({reason})")
+            rows.append((version, json.dumps({"status": "skipped", "reason": reason}), None))
             continue
         split = int(len(examples) * TRAIN_SHARE)
         split_at = examples["created_at"].iloc[split]
@@ -172,21 +179,6 @@ def train_and_score(con: duckdb.DuckDBPyConnection, log=progress.say) -> list[Tr
         test_labels = labels[split:]
         test_scores = model.predict_proba(_matrix(examples.iloc[split:], feature_columns))[:, 1]
         test_auc = float(roc_auc_score(test_labels, test_scores)) if 0 < test_labels.sum() < len(test_labels) else None
-        # score every moment (numeric features only: ~100 bytes a moment, 0.6 GB at 5.6M moments)
-        moments_frame = con.execute("select * from predictive_features").df()
-        scored = pd.DataFrame(
-            {
-                "person_id": moments_frame["person_id"],
-                "model_version": version,
-                "scored_at": moments_frame["scored_at"],
-                "probability": model.predict_proba(_matrix(moments_frame, feature_columns))[:, 1].round(8),
-            }
-        )
-        del moments_frame
-        con.register("new_predictions", scored)
-        con.execute("insert into ml.lead_predictions select * from new_predictions")
-        con.unregister("new_predictions")
-        written = len(scored)
         metadata = {
             "status": "trained",
             "algorithm": "sklearn HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, native categories)",
@@ -194,6 +186,7 @@ def train_and_score(con: duckdb.DuckDBPyConnection, log=progress.say) -> list[Tr
             "features": feature_columns,
             "categorical_features": list(CATEGORICAL),
             "feature_moments_from": active_rules[0],
+            "feature_rules_versions": rules,
             "feature_window_days": FEATURE_WINDOW_DAYS,
             "split": f"time-based: persons created before {split_at} train ({TRAIN_SHARE:.0%})",
             "split_created_at": str(split_at),
@@ -202,42 +195,53 @@ def train_and_score(con: duckdb.DuckDBPyConnection, log=progress.say) -> list[Tr
             "test_rows": len(examples) - split,
             "test_won": int(test_labels.sum()),
             "test_roc_auc": test_auc,
-            "rows_scored": written,
         }
-        _record(con, version, metadata)
-        reports.append(TrainingReport(version, "trained", metadata=metadata, rows_scored=written))
-        log(f"scoring  {version}: trained on {split:,} persons, test AUC {test_auc}, {written:,} scores")
-    return reports
-
-
-def _record(con: duckdb.DuckDBPyConnection, version: str, metadata: dict[str, Any]) -> None:
-    con.execute(
-        "insert into ml.lead_model_training values (?, ?, ?)",
-        [version, datetime.now(UTC).replace(tzinfo=None), json.dumps(metadata, default=str)],
+        fitted = {"model": model, "vocabulary": vocabulary, "features": feature_columns}
+        rows.append((version, json.dumps(metadata, default=str), pickle.dumps(fitted)))
+    trained_at = datetime.now(UTC).replace(tzinfo=None)
+    frame = pd.DataFrame(
+        {
+            "model_version": [r[0] for r in rows],
+            "trained_at": [trained_at] * len(rows),
+            "metadata": [r[1] for r in rows],
+            "model": [r[2] for r in rows],
+        }
+    )
+    con.register("lead_model_training_frame", frame)
+    return con.sql(
+        "select model_version::varchar as model_version, trained_at::timestamp as trained_at, "
+        "metadata::varchar as metadata, model::blob as model from lead_model_training_frame"
     )
 
 
-@multi_asset(
-    name="predictive_lead_scores",
-    outs={
-        "lead_predictions": AssetOut(key=AssetKey(["ml", "lead_predictions"]), group_name="scoring"),
-        "lead_model_training": AssetOut(key=AssetKey(["ml", "lead_model_training"]), group_name="scoring"),
-    },
-    deps=[
-        AssetKey(["intermediate", "int_lead_score_instants"]),
-        AssetKey(["intermediate", "int_persons__fit_attributes"]),
-        AssetKey(["intermediate", "int_persons__outcomes"]),
-        AssetKey(["reference", "scoring_models"]),
-    ],
-    description=(
-        "Predictive challenger: gradient boosting trained on older cohorts' closed outcomes (time-based split), "
-        "scoring every moment of the active rules model as another model version."
-    ),
-)
-def predictive_lead_scores(context: AssetExecutionContext, warehouse: Warehouse):
-    progress.say("scoring  predictive challenger")
-    with warehouse.connect() as con:
-        reports = train_and_score(con)
-    summary = {r.model_version: r.metadata or {"status": r.status, "reason": r.reason} for r in reports}
-    yield Output(None, output_name="lead_predictions", metadata={"models": summary})
-    yield Output(None, output_name="lead_model_training", metadata={"versions": len(reports)})
+def predict(con: duckdb.DuckDBPyConnection, training: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """Every trained version's probability at every moment of the rules version it took its features
+    from; ``training`` holds what :func:`train` returned."""
+    parts = []
+    trained = training.filter("model is not null").select("model_version, metadata, model").order("model_version")
+    for version, metadata, blob in trained.fetchall():
+        info = json.loads(metadata)
+        fitted = pickle.loads(blob)
+        con.register(VOCABULARY, fitted["vocabulary"])
+        # numeric features only: ~100 bytes a moment, 0.6 GB at 5.6M moments
+        moments = con.execute(_features_sql(info["feature_rules_versions"], info["feature_moments_from"])).df()
+        con.unregister(VOCABULARY)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "person_id": moments["person_id"],
+                    "model_version": version,
+                    "scored_at": moments["scored_at"],
+                    "probability": fitted["model"].predict_proba(_matrix(moments, fitted["features"]))[:, 1].round(8),
+                }
+            )
+        )
+        del moments
+    if not parts:
+        parts.append(pd.DataFrame({"person_id": [], "model_version": [], "scored_at": [], "probability": []}))
+    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    con.register("lead_predictions_frame", frame)
+    return con.sql(
+        "select person_id::varchar as person_id, model_version::varchar as model_version, "
+        "scored_at::timestamp as scored_at, probability::double as probability from lead_predictions_frame"
+    )

@@ -134,8 +134,9 @@ def test_asset_graph_snapshot() -> None:
     assert groups["analytics_db"] == "publish"
     assert groups["intermediate/int_leads__clustered"] == "intermediate"
     assert groups["marts/dim_leads"] == "marts"
-    assert groups["ml/lead_predictions"] == "scoring"
-    # the predictive challenger trains between the two dbt steps
+    assert groups["ml/lead_predictions"] == "intermediate"
+    # the predictive challenger is two dbt Python models: trained, then scored, then read by the score history
+    assert "ml/lead_model_training" in {p.to_user_string() for p in graph.get(_key("ml/lead_predictions")).parent_keys}
     parents = {p.to_user_string() for p in graph.get(_key("marts/fct_lead_score_history")).parent_keys}
     assert "ml/lead_predictions" in parents
     assert "intermediate/int_lead_score_instants" in {

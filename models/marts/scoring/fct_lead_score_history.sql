@@ -1,7 +1,7 @@
 -- Every lead's score as it changed, per model version: one row per (person, version, moment a score
 -- changed), computed only from what was known at that moment, with decay applied up to it. Rules models
--- come from int_lead_score_instants; the predictive challenger's probabilities from the Dagster asset
--- predictive_lead_scores. mql_at is the first row where is_mql holds.
+-- come from int_lead_score_instants; the predictive challenger's probabilities from the Python model
+-- lead_predictions. mql_at is the first row where is_mql holds.
 with
 
 instants as (
@@ -9,7 +9,7 @@ instants as (
 ),
 
 predictions as (
-    select * from {{ source('ml', 'lead_predictions') }}
+    select * from {{ ref('lead_predictions') }}
 ),
 
 models as (
