@@ -282,7 +282,7 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
 
 def step_error_message(raw: str) -> str:
     """The message a person needs from a failed step: without Python's exception path, and when memory or the
-    disk ran out in a step that does not say so itself (quality gate, predictive scoring, publish), led by the
+    disk ran out in a step that does not say so itself (quality gate, publish), led by the
     leadflow settings that govern it: DuckDB's own advice names SQL settings a leadflow user never types."""
     from orchestration.ingest import is_resource_message, resource_hint
 

@@ -82,12 +82,13 @@ def test_run_builds_typed_staging_from_landing_values(
         "select activity_id, activity_type, is_rep_touch from staging.stg_activities order by 1"
     ).fetchall()
     assert activity_types == [("A1", "form_submit", False), ("A2", "email_sent", True), ("A3", "demo_request", False)]
-    # raw stays private
-    assert con.execute("select count(*) from duckdb_tables() where schema_name = 'raw'").fetchone()[0] == 0
+    # raw, intermediate and ml (the challenger's training and predictions) stay private
+    private = "select count(*) from duckdb_tables() where schema_name in ('raw', 'intermediate', 'ml')"
+    assert con.execute(private).fetchone()[0] == 0
     # every published column (staging and marts) is documented in schema.yml, and the docs travel with the tables
     manifest = json.loads(dbt_manifest.read_text())
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
-    published = [n for n in models if n["schema"] != "intermediate"]
+    published = [n for n in models if n["schema"] not in ("intermediate", "ml")]
     assert {n["schema"] for n in published} == {"staging", "marts"}
     for node in published:
         actual = [r[0] for r in con.execute(f"describe {node['schema']}.{node['name']}").fetchall()]
@@ -298,8 +299,9 @@ def test_status_reports_the_quarantined_file_and_rejected_rows(settings: Setting
 
 
 def test_a_full_spill_folder_in_any_step_is_reported_with_the_leadflow_settings(tmp_path: Path) -> None:
-    """Ingest and dbt word their own resource errors; the quality gate, the challenger and publish raise DuckDB's.
-    The summary must name LEADFLOW_* settings for those too: here DuckDB's real error, as Dagster records it."""
+    """Ingest and dbt (the challenger included) word their own resource errors; the quality gate and publish
+    raise DuckDB's. The summary must name LEADFLOW_* settings for those too: here DuckDB's real error, as Dagster
+    records it."""
     import traceback
 
     from orchestration.run import step_error_message
