@@ -143,15 +143,12 @@ def train(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
     if predictive:
         vocabulary = _vocabulary(con)
         con.register(VOCABULARY, vocabulary)
-        features = con.sql(_features_sql(rules, active_rules[0], only_known_outcomes=True))
-        feature_columns = [c for c in features.columns if c not in ("person_id", "scored_at")]
-        categorical = [feature_columns.index(c) for c in CATEGORICAL]
         # training example: the person's last moment before their first deal (or outcome), within the
         # feature window after creation; the creation moment always qualifies
         examples = con.execute(
             f"""
             select features.*, outcomes.created_at, outcomes.outcome = 'won' as is_won
-            from ({features.sql_query()}) as features
+            from ({_features_sql(rules, active_rules[0], only_known_outcomes=True)}) as features
             inner join intermediate.int_persons__outcomes as outcomes on features.person_id = outcomes.person_id
             where outcomes.outcome in {KNOWN}
                 and (features.scored_at = outcomes.created_at or features.scored_at < least(
@@ -165,6 +162,8 @@ def train(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
         ).df()
         con.unregister(VOCABULARY)
         labels = examples["is_won"].to_numpy(dtype=int)
+        feature_columns = [c for c in examples.columns if c not in ("person_id", "scored_at", "created_at", "is_won")]
+        categorical = [feature_columns.index(c) for c in CATEGORICAL]
     for version in predictive:
         if len(examples) < MIN_TRAINING_ROWS or labels.sum() < 10 or labels.sum() == len(labels):
             reason = f"{len(examples)} persons with a known outcome, {int(labels.sum())} won: too few to train"
