@@ -10,6 +10,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 from dagster_dbt import DbtCliResource
 
@@ -321,6 +322,51 @@ def test_only_where_files_are_and_memory_stay_out_of_dbts_partial_parse_check() 
     assert readers == []
 
 
+def test_dbt_serialises_a_debug_event_only_when_something_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """leadflow-dbt drops debug events before dbt builds their message when no logger writes debug and no
+    callback but dbt's warning tracker listens; anything else must reach loggers and callbacks as before."""
+    import io
+
+    import dbt_common.events.event_manager as event_manager
+    from dbt.adapters.events.types import SQLQuery
+    from dbt.events.types import MainReportVersion
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.logger import LineFormat, LoggerConfig
+
+    from orchestration.dbt_cli import _install_unread_debug_event_skip
+
+    _install_unread_debug_event_skip()
+    _install_unread_debug_event_skip()  # twice: the patch must not wrap itself
+    built: list[str] = []
+    build_message = event_manager.msg_from_base_event
+
+    def counting(event, level=None):  # type: ignore[no-untyped-def]
+        built.append(type(event).__name__)
+        return build_message(event, level=level)
+
+    monkeypatch.setattr(event_manager, "msg_from_base_event", counting)
+
+    def fire_both(level: EventLevel, callback=None) -> str:  # type: ignore[no-untyped-def]
+        manager = event_manager.EventManager()
+        stream = io.StringIO()
+        manager.add_logger(LoggerConfig(name="stdout", line_format=LineFormat.Json, level=level, output_stream=stream))
+        if callback:
+            manager.add_callback(callback)
+        manager.fire_event(SQLQuery(conn_name="model.x", sql="select 1", node_info={}))
+        manager.fire_event(MainReportVersion(version="1.11", log_version=3))
+        return stream.getvalue()
+
+    written = fire_both(EventLevel.INFO)
+    assert built == ["MainReportVersion"] and "SQLQuery" not in written and "MainReportVersion" in written
+    built.clear()
+    written = fire_both(EventLevel.DEBUG)  # --debug, or a debug log file
+    assert built == ["SQLQuery", "MainReportVersion"] and "SQLQuery" in written
+    heard: list[str] = []
+    built.clear()
+    fire_both(EventLevel.INFO, lambda msg: heard.append(msg.info.name))  # a listener dbt does not know
+    assert heard == ["SQLQuery", "MainReportVersion"]
+
+
 def test_a_new_data_folder_starts_dbt_from_the_projects_parse(tmp_path: Path) -> None:
     """The first dbt step in a new data folder used to parse the whole project (~5-8 s); seeded with the
     project's parse it only checks files. dbt says which it did in its own log."""
@@ -357,5 +403,6 @@ def test_a_new_data_folder_starts_dbt_from_the_projects_parse(tmp_path: Path) ->
         check=True,
     )
     events = [json.loads(line)["info"]["name"] for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert not (tmp_path / "dbt.log").exists()  # dbt's own log file is off unless DBT_LOG_LEVEL_FILE asks
     assert "UnableToPartialParse" not in events
     assert "PartialParsingEnabled" in events or "PartialParsingSkipParsing" in events, events
