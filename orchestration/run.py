@@ -108,7 +108,9 @@ def _warm_up_quality_gate() -> None:
 def _instance():
     from dagster import DagsterInstance
 
-    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    from orchestration.instance import ephemeral_instance
+
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else ephemeral_instance()
 
 
 def _step_seconds(instance, run_id: str) -> dict[str, float]:

@@ -406,3 +406,57 @@ def test_a_new_data_folder_starts_dbt_from_the_projects_parse(tmp_path: Path) ->
     assert not (tmp_path / "dbt.log").exists()  # dbt's own log file is off unless DBT_LOG_LEVEL_FILE asks
     assert "UnableToPartialParse" not in events
     assert "PartialParsingEnabled" in events or "PartialParsingSkipParsing" in events, events
+
+
+def test_the_run_instance_records_dagster_events_from_any_thread_on_one_connection() -> None:
+    """`leadflow run` records its events in orchestration/instance.py's storage: Dagster's in-memory one keeping
+    its connection open. Runs in the creating thread must store and read back every event without opening
+    connections per event; a run in another thread must still work (SQLite connections cannot cross threads)."""
+    import threading
+
+    import sqlalchemy
+    from dagster import AssetCheckResult, DagsterEventType, Definitions, asset, asset_check, define_asset_job
+
+    from orchestration.instance import ephemeral_instance
+
+    # no annotations: Dagster resolves them at decoration, and this module's are strings
+    @asset
+    def numbers():
+        return 3
+
+    @asset_check(asset=numbers)
+    def numbers_positive():
+        return AssetCheckResult(passed=True)
+
+    job = Definitions(
+        assets=[numbers], asset_checks=[numbers_positive], jobs=[define_asset_job("all")]
+    ).resolve_job_def("all")
+    instance = ephemeral_instance()
+    connects: list[int] = []
+    sqlalchemy.event.listen(instance.event_log_storage._engine, "connect", lambda *_: connects.append(1))
+
+    def run_and_count() -> dict[str, int]:
+        result = job.execute_in_process(instance=instance)
+        assert result.success
+        logs = instance.all_logs(result.run_id)
+        return {
+            kind.value: sum(1 for e in logs if e.dagster_event and e.dagster_event.event_type == kind)
+            for kind in (
+                DagsterEventType.ASSET_MATERIALIZATION,
+                DagsterEventType.ASSET_CHECK_EVALUATION,
+                DagsterEventType.STEP_SUCCESS,
+            )
+        }
+
+    expected = {"ASSET_MATERIALIZATION": 1, "ASSET_CHECK_EVALUATION": 1, "STEP_SUCCESS": 2}
+    assert run_and_count() == expected
+    assert connects  # its connection, and a look at which tables exist
+    connects.clear()
+    assert run_and_count() == expected
+    assert connects == []  # Dagster's own storage opens one per event stored or read
+    counted: list[dict[str, int]] = []
+    other = threading.Thread(target=lambda: counted.append(run_and_count()))
+    other.start()
+    other.join()
+    assert counted == [expected]
+    assert len(instance.get_runs()) == 3
