@@ -364,7 +364,7 @@ def test_dbt_serialises_a_debug_event_only_when_something_reads_it(monkeypatch: 
     heard: list[str] = []
     built.clear()
     fire_both(EventLevel.INFO, lambda msg: heard.append(msg.info.name))  # a listener dbt does not know
-    assert heard == ["SQLQuery", "MainReportVersion"]
+    assert heard == ["SQLQuery", "MainReportVersion"] and built == heard
 
 
 def test_a_new_data_folder_starts_dbt_from_the_projects_parse(tmp_path: Path) -> None:
