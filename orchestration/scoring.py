@@ -131,9 +131,6 @@ def _versions(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str], lis
 def train(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
     """Train every predictive model version: one row per version with its metadata (JSON) and the fitted
     model (pickled with its features and category codes, null when skipped), for ``lead_predictions``."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.metrics import roc_auc_score
-
     predictive, rules, active_rules = _versions(con)
     rows: list[tuple[str, str, bytes | None]] = []
     if predictive and not rules:
@@ -169,6 +166,11 @@ def train(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
             reason = f"{len(examples)} persons with a known outcome, {int(labels.sum())} won: too few to train"
             rows.append((version, json.dumps({"status": "skipped", "reason": reason}), None))
             continue
+        # imported only to fit: scikit-learn takes ~3 s to import, which every run on too little data to
+        # train (most test runs, a first day's data) would pay for nothing
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.metrics import roc_auc_score
+
         split = int(len(examples) * TRAIN_SHARE)
         split_at = examples["created_at"].iloc[split]
         model = HistGradientBoostingClassifier(

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from orchestration.run import RunSummary, run_pipeline
-from orchestration.settings import Settings
+from orchestration.settings import ROOT, Settings
 from tests.conftest import settings_for
 from tests.landing import minimal_landing, write_csv, write_parquet
 
@@ -99,6 +99,31 @@ def test_run_builds_typed_staging_from_landing_values(
     ).fetchone()[0]
     assert "ISO-2" in comment
     con.close()
+
+
+def test_too_few_outcomes_to_train_skip_the_challenger_without_loading_scikit_learn(
+    settings: Settings, first_run: RunSummary
+) -> None:
+    """Two leads cannot train the predictive challenger: the version is recorded as skipped with the reason,
+    and training never imports scikit-learn (~3 s a run; most test runs and a first day's data train nothing)."""
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    rows = con.execute("select model_version, metadata, model from ml.lead_model_training").fetchall()
+    con.close()
+    assert rows and all(model is None for _, _, model in rows)
+    for _, metadata, _ in rows:
+        assert json.loads(metadata)["status"] == "skipped" and "too few to train" in json.loads(metadata)["reason"]
+    probe = (
+        "import json, sys, duckdb\n"
+        "from orchestration.scoring import train\n"
+        f"con = duckdb.connect({str(settings.warehouse_path)!r}, read_only=True)\n"
+        "rows = train(con).fetchall()\n"
+        "print(json.dumps([[r[0], json.loads(r[2])['status'], r[3] is None] for r in rows]))\n"
+        "print('sklearn' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    versions, imported = proc.stdout.splitlines()
+    assert sorted(json.loads(versions)) == [[version, "skipped", True] for version, _, _ in sorted(rows)]
+    assert imported == "False"
 
 
 def test_rerun_without_new_files_loads_nothing_and_keeps_the_published_file(
