@@ -367,6 +367,76 @@ def test_dbt_serialises_a_debug_event_only_when_something_reads_it(monkeypatch: 
     assert heard == ["SQLQuery", "MainReportVersion"] and built == heard
 
 
+def test_dbt_builds_an_events_message_only_when_the_event_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """leadflow-dbt defers each event's protobuf message to its first read: a dropped debug event is never
+    built, and a read or a write of any field sees the same message dbt would have built at once."""
+    import dbt_common.events.base_types as base_types
+    from dbt.adapters.events.types import SQLQuery
+    from dbt_common.events.base_types import msg_from_base_event
+
+    from orchestration.dbt_cli import _install_lazy_event_messages, _install_unread_debug_event_skip
+
+    eager = SQLQuery(conn_name="model.x", sql="select 1", node_info={"unique_id": "model.x"}).to_dict()
+    _install_unread_debug_event_skip()
+    _install_lazy_event_messages()
+    _install_lazy_event_messages()  # twice: the patch must not wrap itself
+    parsed: list[str] = []
+    parse = base_types.ParseDict
+
+    def counting(js_dict, message, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(type(message).__name__)
+        return parse(js_dict, message, *args, **kwargs)
+
+    monkeypatch.setattr(base_types, "ParseDict", counting)
+
+    event = SQLQuery(conn_name="model.x", sql="select 1", node_info={"unique_id": "model.x"})
+    assert parsed == []
+    assert event.sql == "select 1" and parsed == ["SQLQuery"]  # built on the first read, once
+    assert event.to_dict() == eager and parsed == ["SQLQuery"]
+    written = SQLQuery(conn_name="model.x", sql="select 1", node_info={})
+    written.sql = "select 2"  # a write first builds the message, then sets the field on it
+    assert written.to_dict()["sql"] == "select 2" and written.conn_name == "model.x"
+    assert msg_from_base_event(written).data.sql == "select 2"
+    # what the debug-event skip drops is never built
+    parsed.clear()
+    import dbt_common.events.event_manager as event_manager
+
+    event_manager.EventManager().fire_event(SQLQuery(conn_name="model.x", sql="select 3", node_info={}))
+    assert parsed == []
+
+
+def test_dbt_reads_every_query_result_with_one_type_tester_per_column_set() -> None:
+    """leadflow-dbt keeps one agate type tester per set of text columns instead of a new one per result;
+    tables come out typed exactly as with a new tester each time."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from dbt_common.clients import agate_helper
+
+    original = agate_helper.build_type_tester
+    rows = [["1", 2, "2026-01-05", "2026-01-05 10:00:00", "true", "x", None], ["null", 3.5, "", None, "false", "", "7"]]
+    columns = ["a", "b", "c", "d", "e", "f", "g"]
+    expected = agate_helper.table_from_rows(rows, columns, text_only_columns=["a", "f"])
+    expected_other = agate_helper.table_from_rows(rows, columns, text_only_columns=["g"])
+    from orchestration.dbt_cli import _install_shared_type_testers
+
+    _install_shared_type_testers()
+    _install_shared_type_testers()  # twice: the patch must not wrap itself
+    assert agate_helper.build_type_tester is not original
+    shared = agate_helper.table_from_rows(rows, columns, text_only_columns=["a", "f"])
+    again = agate_helper.table_from_rows(rows, columns, text_only_columns=["a", "f"])
+    other = agate_helper.table_from_rows(rows, columns, text_only_columns=["g"])
+    for table, like in ((shared, expected), (again, expected), (other, expected_other)):
+        assert [type(t).__name__ for t in table.column_types] == [type(t).__name__ for t in like.column_types]
+        assert [tuple(r) for r in table.rows] == [tuple(r) for r in like.rows]
+    assert shared.rows[0]["c"] == date(2026, 1, 5) and shared.rows[0]["d"] == datetime(2026, 1, 5, 10)
+    assert shared.rows[1]["a"] == "null" and shared.rows[1]["b"] == Decimal("3.5")  # text stays text
+    # another column set gets its own tester: there "a" is a number and "null" a null, "g" stays text
+    assert (other.rows[0]["a"], other.rows[1]["a"], other.rows[1]["g"]) == (Decimal("1"), None, "7")
+    info = agate_helper.build_type_tester.cache_info()
+    assert info.currsize >= 2 and info.hits >= 1
+
+
 def test_a_new_data_folder_starts_dbt_from_the_projects_parse(tmp_path: Path) -> None:
     """The first dbt step in a new data folder used to parse the whole project (~5-8 s); seeded with the
     project's parse it only checks files. dbt says which it did in its own log."""
