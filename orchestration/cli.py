@@ -233,7 +233,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_docs(args: argparse.Namespace) -> int:
     import subprocess
 
-    from orchestration.project import dbt_executable, ensure_manifest
+    from orchestration.dbt_cli import seed_partial_parse
+    from orchestration.project import dbt_executable, dbt_project, ensure_manifest
     from orchestration.settings import ROOT
 
     settings = Settings.from_env()
@@ -243,6 +244,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
         return 2
     ensure_manifest()
     target = Path(args.out).resolve()
+    seed_partial_parse(dbt_project.manifest_path.parent, target)  # a new --out folder need not parse it all again
     dbt = dbt_executable()
     common = ["--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "--target-path", str(target)]
     print(f"building the dbt docs site in {target} ...", file=sys.stderr)

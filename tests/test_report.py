@@ -5,6 +5,7 @@ analyst guide's example queries, Parquet export and the dbt docs site."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -265,3 +266,17 @@ def test_docs_site_documents_the_marts_and_the_exposures(built: Built, tmp_path:
     site = (tmp_path / "static_index.html").read_text(encoding="utf-8")
     for name in ("mart_weekly_kpis", "weekly_funnel_report", "scoring_calibration_page"):
         assert name in site
+    # the catalog holds every built model and seed with the columns and comments the warehouse has
+    # (macros/catalog.sql rewrites dbt-duckdb's filter on them)
+    catalog = json.loads((tmp_path / "catalog.json").read_text(encoding="utf-8"))
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    built_nodes = {k for k, n in manifest["nodes"].items() if n["resource_type"] in ("model", "seed")}
+    assert set(catalog["nodes"]) == built_nodes and catalog["errors"] is None
+    with duckdb.connect(str(built.settings.warehouse_path), read_only=True) as con:
+        for key, node in catalog["nodes"].items():
+            meta = node["metadata"]
+            columns = con.execute(
+                "select column_name, comment from duckdb_columns() where schema_name = ? and table_name = ?",
+                [meta["schema"], meta["name"]],
+            ).fetchall()
+            assert {c: node["columns"][c]["comment"] for c, _ in columns} == dict(columns), key
