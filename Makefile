@@ -51,7 +51,7 @@ test:  ## set up, lint, then the whole test suite
 	$(BIN)/ruff check orchestration tests bench
 	$(BIN)/ruff format --check orchestration tests bench
 	$(BIN)/sqlfluff lint models tests/dbt
-	$(BIN)/pytest -n 2 --dist loadfile --durations=25
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 
 lint: setup  ## ruff and sqlfluff only
 	$(BIN)/ruff check orchestration tests bench
