@@ -22,7 +22,7 @@ alone 46.5 s): every test run pays it.
 Two more fixed costs of every node go: an event's protobuf message is built when the event is first read
 (the dropped debug events never are), and one agate type tester serves every query result with the same
 text columns instead of a new one per result. With macros/persist_docs.sql (no second column lookup per
-model) and the challenger importing scikit-learn only to fit, ``dbt build`` on 7 rows went from 38.1 s to
+model) and the challenger importing scikit-learn only to fit, ``dbt build`` on 7 rows went from 38.3 s to
 32.1 s of CPU (alternating runs). dbt's output is unchanged: same 858 events, same fields.
 """
 
