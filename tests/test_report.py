@@ -279,4 +279,4 @@ def test_docs_site_documents_the_marts_and_the_exposures(built: Built, tmp_path:
                 "select column_name, comment from duckdb_columns() where schema_name = ? and table_name = ?",
                 [meta["schema"], meta["name"]],
             ).fetchall()
-            assert {c: node["columns"][c]["comment"] for c, _ in columns} == dict(columns), key
+            assert {c: column["comment"] for c, column in node["columns"].items()} == dict(columns), key
