@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,9 +25,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestration.dbt_cli import seed_partial_parse
-from orchestration.project import dbt_executable, dbt_project
+from orchestration.project import dbt_executable
 from orchestration.settings import ROOT
+from tests.conftest import scratch_dbt_env
 
 # For every row of queries_in: the moment `minutes` business minutes after start_at (fct_lead_sla's
 # positioned, points, working_days and business_points, for the 'due' point), and the business seconds
@@ -229,10 +228,7 @@ def calendar_bounds(scenario: Scenario) -> tuple[date, date]:
 @pytest.fixture(scope="module")
 def compiled_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
     tmp = tmp_path_factory.mktemp("business_time")
-    # named like every warehouse: dbt derives the database name from the file, and the project's parse
-    # (seeded as a run does, so no full parse) was made for "warehouse"
-    env = {**os.environ, "LEADFLOW_WAREHOUSE_PATH": str(tmp / "warehouse.duckdb"), "LEADFLOW_TEMP_DIR": str(tmp)}
-    seed_partial_parse(dbt_project.manifest_path.parent, tmp / "target")
+    env = scratch_dbt_env(tmp)
     proc = subprocess.run(
         [dbt_executable(), "compile", "--inline", INLINE_SQL, "--output", "json", "--log-format", "json",
          "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"), "--profiles-dir", str(ROOT)],

@@ -110,8 +110,8 @@ def test_too_few_outcomes_to_train_skip_the_challenger_without_loading_scikit_le
     rows = con.execute("select model_version, metadata, model from ml.lead_model_training").fetchall()
     con.close()
     assert rows and all(model is None for _, _, model in rows)
-    for _, metadata, _ in rows:
-        assert json.loads(metadata)["status"] == "skipped" and "too few to train" in json.loads(metadata)["reason"]
+    for info in (json.loads(metadata) for _, metadata, _ in rows):
+        assert info["status"] == "skipped" and "too few to train" in info["reason"]
     probe = (
         "import json, sys, duckdb\n"
         "from orchestration.scoring import train\n"

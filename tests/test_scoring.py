@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_cli import seed_partial_parse
-from orchestration.project import dbt_executable, dbt_project
+from orchestration.project import dbt_executable
 from orchestration.run import run_pipeline
 from orchestration.settings import ROOT, Settings
-from tests.conftest import settings_for
+from tests.conftest import scratch_dbt_env, settings_for
 from tests.landing import write_csv
 
 LEADS = [
@@ -216,11 +214,7 @@ def test_every_rule_operator(tmp_path: Path) -> None:
         f"select case_id, {{{{ rule_matches('operator', 'rule_value', 'text_value', 'number_value') }}}} as matched "
         f"from (values {rows}) as cases(case_id, operator, rule_value, text_value, number_value) order by case_id"
     )
-    # named like every warehouse: dbt derives the database name from the file, and the project's parse
-    # (seeded as a run does, so no full parse) was made for "warehouse"
-    warehouse = tmp_path / "warehouse.duckdb"
-    env = {**os.environ, "LEADFLOW_WAREHOUSE_PATH": str(warehouse), "LEADFLOW_TEMP_DIR": str(tmp_path)}
-    seed_partial_parse(dbt_project.manifest_path.parent, tmp_path / "target")
+    env = scratch_dbt_env(tmp_path)
     proc = subprocess.run(
         [dbt_executable(), "show", "--inline", inline, "--limit", "-1", "--output", "json", "--log-format", "json",
          "--target-path", str(tmp_path / "target"), "--profiles-dir", str(ROOT)],
