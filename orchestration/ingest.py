@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import io
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -483,12 +484,14 @@ def ingest_entity(
     load_id: str,
     progress: Callable[[str], None] | None = None,
     batch_rows: int = BATCH_ROWS,
+    on_new_file: Callable[[], None] | None = None,
 ) -> EntityReport:
     """Load every landing file of ``entity`` not seen before (by content hash).
 
     Files are parsed one by one (a bad one is quarantined alone) and committed in batches of about
     ``batch_rows`` rows: one commit per batch instead of one per file roughly halves the write cost,
-    and the bound keeps the staged temp tables within memory.
+    and the bound keeps the staged temp tables within memory. ``on_new_file`` is called before each file
+    not loaded before is parsed.
     """
     contract = CONTRACTS[entity]
     ensure_raw_schema(con)
@@ -530,6 +533,8 @@ def ingest_entity(
             report.skipped_files += 1
             continue
         seen.add(digest)
+        if on_new_file:
+            on_new_file()
         staged = stage_file(
             con, contract, path, rel_path, digest, load_id, quarantine_dir, table=f"_incoming_{len(batch)}"
         )
@@ -546,6 +551,25 @@ def ingest_entity(
     if hashed:
         con.executemany("insert or replace into raw._file_hashes values (?, ?, ?, ?, ?)", hashed)
     return report
+
+
+_GATE_WARM_UP: list[threading.Thread] = []
+
+
+def start_gate_warm_up() -> None:
+    """New rows mean the raw gate will validate them with GX, whose import costs seconds: import it now, in a
+    thread, while ingest works inside DuckDB with the GIL released. Once per process; a run that loads nothing
+    never imports GX (its gates pass without it)."""
+    if not _GATE_WARM_UP:
+        thread = threading.Thread(target=_warm_up_gate, name="gx-warm-up", daemon=True)
+        _GATE_WARM_UP.append(thread)
+        thread.start()
+
+
+def _warm_up_gate() -> None:
+    from orchestration.quality import warm_up
+
+    warm_up()
 
 
 # --- Dagster assets ------------------------------------------------------------------------------
@@ -575,6 +599,7 @@ def build_ingest_asset(entity: str) -> AssetsDefinition:
                 Path(warehouse.quarantine_dir),
                 load_id=context.run_id,
                 progress=progress.say,
+                on_new_file=start_gate_warm_up,
             )
             total = con.execute(f"select count(*) from raw.{entity}").fetchone()[0]
         for bad in report.quarantined:

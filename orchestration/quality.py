@@ -207,8 +207,9 @@ _GATES: dict[str, _Gate] = {}
 def warm_up() -> None:
     """Import GX and build the context ahead of the first check.
 
-    The pipeline calls this from a background thread when a run starts: the ~5 s of importing then
-    overlaps ingest, which spends its time inside DuckDB with the GIL released.
+    Ingest calls this from a background thread when it finds the first new file
+    (orchestration/ingest.py ``start_gate_warm_up``): the ~5 s of importing then overlaps the loading, which
+    spends its time inside DuckDB with the GIL released.
     """
     with _GX_LOCK:
         _context()

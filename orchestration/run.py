@@ -13,7 +13,6 @@ import fcntl
 import json
 import os
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -96,13 +95,6 @@ def run_lock(state_dir: Path) -> Iterator[None]:
         handle.truncate()
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
-
-
-def _warm_up_quality_gate() -> None:
-    """Heavy imports done while ingest runs, off the critical path: GX for the gates."""
-    from orchestration.quality import warm_up
-
-    warm_up()
 
 
 def _instance():
@@ -218,7 +210,6 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
         log_path = log_dir / f"run-{started:%Y%m%dT%H%M%S}.log"
         # dagster-dbt echoes dbt's whole log to stdout; keep it in a file, progress goes to stderr.
         instance = _instance()
-        threading.Thread(target=_warm_up_quality_gate, name="gx-warm-up", daemon=True).start()
         with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
             result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
 
