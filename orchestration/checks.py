@@ -47,7 +47,7 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
             if new_rows == 0:
                 # Nothing arrived since the last validated load (a day without this export, a run with no new
                 # file): every row in raw has passed already. Passing here without pandas or GX spares such a
-                # run their imports (~8 s of CPU), which a run that loads nothing would otherwise pay in full.
+                # run their imports (seconds of CPU), which a run that loads nothing would otherwise pay in full.
                 progress.say(f"gx       {entity}: passed (no rows loaded since the last validated load)")
                 return AssetCheckResult(
                     passed=True,
