@@ -26,7 +26,6 @@ from dagster import (
 )
 from pydantic import Field
 
-from orchestration.report import build_report, previous_week, week_label
 from orchestration.resources import Warehouse
 
 REPORT_KEY = AssetKey(["weekly_funnel_report"])
@@ -51,6 +50,9 @@ class ReportConfig(Config):
 def weekly_funnel_report(
     context: AssetExecutionContext, config: ReportConfig, warehouse: Warehouse
 ) -> MaterializeResult:
+    # imported here: the report's pandas and charting (~1 s) are no part of the refresh runs that load this module
+    from orchestration.report import build_report
+
     result = build_report(Path(warehouse.analytics_path), Path(warehouse.reports_dir), config.week)
     context.log.info(f"weekly report {result.week} written to {result.report}")
     return MaterializeResult(
@@ -86,6 +88,8 @@ weekly_report_job = define_asset_job(
 )
 def weekly_funnel_report_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     """Report on the ISO week before the scheduled day; the week is the run key, so a week is built once."""
+    from orchestration.report import previous_week, week_label
+
     scheduled = context.scheduled_execution_time
     week = week_label(previous_week(scheduled.date()))
     return RunRequest(run_key=week, run_config={"ops": {"weekly_funnel_report": {"config": {"week": week}}}})
