@@ -46,11 +46,6 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from orchestration import progress
-    from orchestration.run import RunInProgressError, format_summary, run_pipeline
-
-    if not args.quiet:
-        progress.enable()
     settings = Settings.from_env()
     if not settings.landing_dir.is_dir():
         print(
@@ -59,6 +54,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from orchestration import dbt_prefork
+
+    # first: dbt's imports in the server take the core this process leaves idle while it imports Dagster
+    dbt_prefork.start()
+    from orchestration import progress
+    from orchestration.run import RunInProgressError, format_summary, run_pipeline
+
+    if not args.quiet:
+        progress.enable()
     try:
         summary = run_pipeline(settings, full_refresh=args.full_refresh)
     except RunInProgressError as exc:

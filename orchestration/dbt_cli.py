@@ -156,15 +156,29 @@ def _install_shared_type_testers() -> None:
     agate_helper.build_type_tester = shared  # type: ignore[assignment]
 
 
-def main() -> int:
+def install_patches() -> None:
     _install_location_free_profile_hash()
-    os.environ.setdefault("DBT_LOG_LEVEL_FILE", "none")
     _install_unread_debug_event_skip()
     _install_lazy_event_messages()
     _install_shared_type_testers()
+
+
+def run_here() -> int:
+    """dbt's command line in this process, with the patches above."""
+    install_patches()
+    os.environ.setdefault("DBT_LOG_LEVEL_FILE", "none")
     from dbt.cli.main import cli
 
-    return cli()
+    # named by the command, not by the interpreter's __main__ (in a forked child, the prefork server's module)
+    return cli(prog_name=Path(sys.argv[0]).name)
+
+
+def main() -> int:
+    # within a run, a server that imported dbt ahead runs the command (orchestration/dbt_prefork.py)
+    from orchestration.dbt_prefork import delegate
+
+    code = delegate(sys.argv)
+    return run_here() if code is None else code
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from orchestration import dbt_prefork
 from orchestration.project import ensure_manifest
 from orchestration.settings import Settings
 
@@ -195,6 +196,8 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
     settings.export()
     started = datetime.now(UTC)
     with run_lock(settings.state_dir):
+        # dbt's imports run beside the run's own start-up and ingest, not before the first model
+        dbt_prefork.start()
         ensure_manifest()
         from orchestration.dbt import DBT_ASSETS
         from orchestration.definitions import build_definitions
