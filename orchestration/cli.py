@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import gc
 import json
 import sys
 import textwrap
 from pathlib import Path
+from typing import NoReturn
 
 from orchestration.settings import Settings, SetupError
 
@@ -455,5 +457,15 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def program() -> NoReturn:
+    """The ``leadflow`` command: :func:`main`, then exit without the garbage collector's passes over every object
+    the run left (Dagster's definitions, dbt's manifest, the imported modules): ~1.5 s of a run's end went to
+    them. Objects are still released by reference count, and atexit handlers still run; only cycles stay
+    unreclaimed, a moment before the process ends anyway. Not in :func:`main`, which the tests call in-process."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    program()

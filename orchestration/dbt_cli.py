@@ -28,6 +28,7 @@ model) and the challenger importing scikit-learn only to fit, ``dbt build`` on 7
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -178,7 +179,13 @@ def main() -> int:
     from orchestration.dbt_prefork import delegate
 
     code = delegate(sys.argv)
-    return run_here() if code is None else code
+    if code is not None:
+        return code
+    try:
+        return run_here()
+    finally:
+        # the process ends here: no collector passes over dbt's objects at shutdown (orchestration/cli.py)
+        gc.freeze()
 
 
 if __name__ == "__main__":

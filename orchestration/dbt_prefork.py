@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -104,6 +105,7 @@ def serve(path: Path) -> None:
         for fd in readable:
             if fd is sys.stdin:
                 if not os.read(sys.stdin.fileno(), 1):
+                    gc.freeze()  # ending: no collector passes over the imported modules
                     return  # the process that started us closed our stdin, or ended
             elif fd is listener:
                 conn, _ = listener.accept()
@@ -164,6 +166,7 @@ def _become_command(request: dict, fds: list[int]) -> None:
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
+    gc.freeze()  # no collector passes over dbt's objects at this process's end (orchestration/cli.py)
     sys.exit(code)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -45,6 +46,14 @@ def test_run_without_landing_folder_explains_what_to_do(settings: Settings, caps
     assert main(["run", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert str(settings.landing_dir) in err and "leadflow generate" in err
+
+
+def test_the_installed_program_exits_with_the_commands_code(settings: Settings) -> None:
+    """`leadflow` is :func:`program` (main, then an exit that skips the collector): main's code is the exit code."""
+    leadflow = Path(sys.executable).parent / "leadflow"
+    result = subprocess.run([str(leadflow), "run", "--quiet"], capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and "leadflow generate" in result.stderr
+    assert subprocess.run([str(leadflow), "--help"], capture_output=True, check=False).returncode == 0
 
 
 def test_second_run_refuses_while_one_holds_the_lock(settings: Settings, capsys) -> None:
