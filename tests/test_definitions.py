@@ -530,3 +530,56 @@ def test_the_run_instance_records_dagster_events_from_any_thread_on_one_connecti
     other.join()
     assert counted == [expected]
     assert len(instance.get_runs()) == 3
+
+
+def test_the_run_instance_skips_the_planned_events_and_keeps_every_result() -> None:
+    """The run's store drops the events that only announce what a run will do (one per model and dbt test); the
+    results themselves are stored and read back as Dagster stores them: materializations, and check
+    evaluations with their outcome (inserted without the planned row Dagster would have updated)."""
+    from dagster import (
+        AssetCheckKey,
+        AssetCheckResult,
+        DagsterEventType,
+        Definitions,
+        asset,
+        asset_check,
+        define_asset_job,
+    )
+    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+    from orchestration.instance import ephemeral_instance
+
+    @asset
+    def numbers():
+        return 3
+
+    @asset_check(asset=numbers)
+    def numbers_positive():
+        return AssetCheckResult(passed=True)
+
+    @asset_check(asset=numbers)
+    def numbers_even():
+        return AssetCheckResult(passed=False)
+
+    job = Definitions(
+        assets=[numbers], asset_checks=[numbers_positive, numbers_even], jobs=[define_asset_job("all")]
+    ).resolve_job_def("all")
+    instance = ephemeral_instance()
+    result = job.execute_in_process(instance=instance)
+    kinds = [e.dagster_event.event_type for e in instance.all_logs(result.run_id) if e.dagster_event]
+    assert DagsterEventType.ASSET_MATERIALIZATION_PLANNED not in kinds
+    assert DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED not in kinds
+    assert kinds.count(DagsterEventType.ASSET_MATERIALIZATION) == 1
+    assert kinds.count(DagsterEventType.ASSET_CHECK_EVALUATION) == 2
+    outcomes = {}
+    for name in ("numbers_positive", "numbers_even"):
+        history = instance.event_log_storage.get_asset_check_execution_history(
+            AssetCheckKey(numbers.key, name), limit=5
+        )
+        assert [record.run_id for record in history] == [result.run_id]
+        outcomes[name] = history[0].status
+    assert outcomes == {
+        "numbers_positive": AssetCheckExecutionRecordStatus.SUCCEEDED,
+        "numbers_even": AssetCheckExecutionRecordStatus.FAILED,
+    }
+    assert instance.get_latest_materialization_event(numbers.key) is not None
