@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -478,16 +479,9 @@ def test_a_new_data_folder_starts_dbt_from_the_projects_parse(tmp_path: Path) ->
     assert "PartialParsingEnabled" in events or "PartialParsingSkipParsing" in events, events
 
 
-def test_the_run_instance_records_dagster_events_from_any_thread_on_one_connection() -> None:
-    """`leadflow run` records its events in orchestration/instance.py's storage: Dagster's in-memory one keeping
-    its connection open. Runs in the creating thread must store and read back every event without opening
-    connections per event; a run in another thread must still work (SQLite connections cannot cross threads)."""
-    import threading
-
-    import sqlalchemy
-    from dagster import AssetCheckResult, DagsterEventType, Definitions, asset, asset_check, define_asset_job
-
-    from orchestration.instance import ephemeral_instance
+def _numbers_job(*, failing_check: bool) -> Any:
+    """One asset with a passing check (and, asked for, a failing one): a run that stores every kind of event."""
+    from dagster import AssetCheckResult, Definitions, asset, asset_check, define_asset_job
 
     # no annotations: Dagster resolves them at decoration, and this module's are strings
     @asset
@@ -498,9 +492,26 @@ def test_the_run_instance_records_dagster_events_from_any_thread_on_one_connecti
     def numbers_positive():
         return AssetCheckResult(passed=True)
 
-    job = Definitions(
-        assets=[numbers], asset_checks=[numbers_positive], jobs=[define_asset_job("all")]
-    ).resolve_job_def("all")
+    @asset_check(asset=numbers)
+    def numbers_even():
+        return AssetCheckResult(passed=False)
+
+    checks = [numbers_positive, numbers_even] if failing_check else [numbers_positive]
+    return Definitions(assets=[numbers], asset_checks=checks, jobs=[define_asset_job("all")]).resolve_job_def("all")
+
+
+def test_the_run_instance_records_dagster_events_from_any_thread_on_one_connection() -> None:
+    """`leadflow run` records its events in orchestration/instance.py's storage: Dagster's in-memory one keeping
+    its connection open. Runs in the creating thread must store and read back every event without opening
+    connections per event; a run in another thread must still work (SQLite connections cannot cross threads)."""
+    import threading
+
+    import sqlalchemy
+    from dagster import DagsterEventType
+
+    from orchestration.instance import ephemeral_instance
+
+    job = _numbers_job(failing_check=False)
     instance = ephemeral_instance()
     connects: list[int] = []
     sqlalchemy.event.listen(instance.event_log_storage._engine, "connect", lambda *_: connects.append(1))
@@ -536,34 +547,13 @@ def test_the_run_instance_skips_the_planned_events_and_keeps_every_result() -> N
     """The run's store drops the events that only announce what a run will do (one per model and dbt test); the
     results themselves are stored and read back as Dagster stores them: materializations, and check
     evaluations with their outcome (inserted without the planned row Dagster would have updated)."""
-    from dagster import (
-        AssetCheckKey,
-        AssetCheckResult,
-        DagsterEventType,
-        Definitions,
-        asset,
-        asset_check,
-        define_asset_job,
-    )
+    from dagster import AssetCheckKey, AssetKey, DagsterEventType
     from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
     from orchestration.instance import ephemeral_instance
 
-    @asset
-    def numbers():
-        return 3
-
-    @asset_check(asset=numbers)
-    def numbers_positive():
-        return AssetCheckResult(passed=True)
-
-    @asset_check(asset=numbers)
-    def numbers_even():
-        return AssetCheckResult(passed=False)
-
-    job = Definitions(
-        assets=[numbers], asset_checks=[numbers_positive, numbers_even], jobs=[define_asset_job("all")]
-    ).resolve_job_def("all")
+    job = _numbers_job(failing_check=True)
+    numbers = AssetKey("numbers")
     instance = ephemeral_instance()
     result = job.execute_in_process(instance=instance)
     kinds = [e.dagster_event.event_type for e in instance.all_logs(result.run_id) if e.dagster_event]
@@ -573,13 +563,11 @@ def test_the_run_instance_skips_the_planned_events_and_keeps_every_result() -> N
     assert kinds.count(DagsterEventType.ASSET_CHECK_EVALUATION) == 2
     outcomes = {}
     for name in ("numbers_positive", "numbers_even"):
-        history = instance.event_log_storage.get_asset_check_execution_history(
-            AssetCheckKey(numbers.key, name), limit=5
-        )
+        history = instance.event_log_storage.get_asset_check_execution_history(AssetCheckKey(numbers, name), limit=5)
         assert [record.run_id for record in history] == [result.run_id]
         outcomes[name] = history[0].status
     assert outcomes == {
         "numbers_positive": AssetCheckExecutionRecordStatus.SUCCEEDED,
         "numbers_even": AssetCheckExecutionRecordStatus.FAILED,
     }
-    assert instance.get_latest_materialization_event(numbers.key) is not None
+    assert instance.get_latest_materialization_event(numbers) is not None
