@@ -12,9 +12,9 @@ and the same exit code; dbt reads every project and profile file when the comman
 One server per process, started by the first run and reused by the next ones (a test worker runs many): its
 imports are paid once. Without a reachable server (none started, the server gone, ``LEADFLOW_DBT_PREFORK=0``,
 or not Linux: the server waits on its children through pidfds), ``leadflow-dbt`` runs dbt itself, as it
-always did. The server ends when the process that started it ends
-(its stdin closes) and stays in that process's group: killing a run's process group kills the server and
-any command it forked, as it killed dbt before.
+always did. The server ends when the process that started it ends (its stdin closes) and stays in that
+process's group: killing a run's process group kills the server and any command it forked, as it killed dbt
+before.
 """
 
 from __future__ import annotations
