@@ -14,7 +14,8 @@ imports are paid once. Without a reachable server (none started, the server gone
 or not Linux: the server waits on its children through pidfds), ``leadflow-dbt`` runs dbt itself, as it
 always did. The server ends when the process that started it ends (its stdin closes) and stays in that
 process's group: killing a run's process group kills the server and any command it forked, as it killed dbt
-before.
+before. The socket is in Linux's abstract namespace (a random name, no file): a server killed with its run
+leaves nothing behind in the temp folder, and only this user's processes are served (SO_PEERCRED).
 """
 
 from __future__ import annotations
@@ -25,52 +26,56 @@ import gc
 import importlib
 import json
 import os
+import secrets
 import select
-import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ENV = "LEADFLOW_DBT_SOCKET"  # where this process's server listens, for the leadflow-dbt commands it starts
 SWITCH = "LEADFLOW_DBT_PREFORK"  # 0: every dbt command imports dbt itself
 
 _server: subprocess.Popen[bytes] | None = None
-_socket: Path | None = None
+_socket: str | None = None
 
 
-def start() -> Path | None:
+def address(name: str) -> str:
+    """The socket address of a name in ``LEADFLOW_DBT_SOCKET``: ``@name`` is abstract (as ``ss`` shows it),
+    anything else a path. An environment variable cannot hold the NUL that starts an abstract address."""
+    return "\0" + name[1:] if name.startswith("@") else name
+
+
+def start() -> str | None:
     """This process's server, started if it has none; every dbt command this process starts from now on uses it
-    (the socket's path is in ``LEADFLOW_DBT_SOCKET``, which replaces one inherited from a parent process)."""
+    (the socket's name is in ``LEADFLOW_DBT_SOCKET``, which replaces one inherited from a parent process)."""
     global _server, _socket
     if os.environ.get(SWITCH) == "0" or not hasattr(os, "pidfd_open"):
         os.environ.pop(ENV, None)
         return None
     if _server is not None and _server.poll() is None and _socket is not None:
-        os.environ[ENV] = str(_socket)
+        os.environ[ENV] = _socket
         return _socket
-    folder = Path(tempfile.mkdtemp(prefix="leadflow-dbt-"))  # mode 0700: only this user can connect
-    _socket = folder / "dbt.sock"
+    _socket = f"@leadflow-dbt-{os.getpid()}-{secrets.token_hex(8)}"
     _server = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.dbt_prefork", str(_socket)],
+        [sys.executable, "-m", "orchestration.dbt_prefork", _socket],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         cwd=Path(__file__).resolve().parent.parent,
     )
-    os.environ[ENV] = str(_socket)
+    os.environ[ENV] = _socket
     atexit.register(stop)
     return _socket
 
 
 def stop() -> None:
     global _server, _socket
-    server, path, _server, _socket = _server, _socket, None, None
-    if server is None or path is None:
+    server, name, _server, _socket = _server, _socket, None, None
+    if server is None or name is None:
         return
-    if os.environ.get(ENV) == str(path):
+    if os.environ.get(ENV) == name:
         del os.environ[ENV]
     assert server.stdin is not None
     server.stdin.close()  # the server's signal to stop, read once its imports are done
@@ -79,7 +84,6 @@ def stop() -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
-    shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def _warm_up() -> None:
@@ -92,9 +96,9 @@ def _warm_up() -> None:
         importlib.import_module(module)
 
 
-def serve(path: Path) -> None:
+def serve(name: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
+    listener.bind(address(name))  # an abstract name: it goes when the server's last descriptor closes
     listener.listen(16)  # listening before the imports: a command that comes early waits, it is never refused
     # Ctrl-C at a terminal reaches the whole process group: the run and the command handle it, not the server
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -178,12 +182,12 @@ def _send(conn: socket.socket, message: dict) -> None:
 def delegate(argv: list[str]) -> int | None:
     """Run this command in a forked child of the server and return its exit code; None when no server took it
     (the caller then runs dbt itself: nothing ran)."""
-    path = os.environ.get(ENV)
-    if not path:
+    name = os.environ.get(ENV)
+    if not name:
         return None
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        conn.connect(path)
+        conn.connect(address(name))
     except OSError:
         conn.close()
         return None
@@ -215,4 +219,4 @@ def _forward(child: int, number: int) -> None:
 
 
 if __name__ == "__main__":
-    serve(Path(sys.argv[1]))
+    serve(sys.argv[1])
