@@ -18,10 +18,15 @@ from typing import Any
 
 import duckdb
 from dagster import AssetCheckResult, AssetExecutionContext, Config, Failure, Output
-from dagster_dbt import DagsterDbtCliRuntimeError, DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging import version
 
 from orchestration import progress
+from orchestration.dagster_dbt_loaded import (
+    DagsterDbtCliRuntimeError,
+    DagsterDbtTranslator,
+    DbtCliResource,
+    dbt_assets,
+)
 from orchestration.dbt_cli import seed_partial_parse
 from orchestration.ingest import is_resource_message, resource_hint
 from orchestration.project import dbt_executable, dbt_project

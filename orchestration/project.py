@@ -13,9 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
-from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
-
+from orchestration.dagster_dbt_loaded import DagsterDbtProjectPreparer, DbtProject
 from orchestration.settings import ROOT
 
 DBT_SOURCE_DIRS = ("models", "macros", "seeds", "tests/dbt")

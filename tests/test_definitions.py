@@ -8,14 +8,15 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from dagster_dbt import DbtCliResource
 
 from orchestration.contract import CONTRACTS, LINEAGE_COLUMNS
+from orchestration.dagster_dbt_loaded import DbtCliResource
 from orchestration.dbt import dbt_build_args, dbt_resource
 from orchestration.project import dbt_executable
 from orchestration.settings import ROOT
@@ -290,6 +291,58 @@ def test_dbt_resource_overrides_what_dagster_dbt_still_calls() -> None:
     assert "self._initialize_dbt_core_adapter(" in source
     assert "self._cli_version" in source
     assert dbt_resource()._initialize_dbt_core_adapter(["build"]) is None
+
+
+_DUMP_GRAPH = """
+import json, sys
+{first}
+from orchestration.definitions import defs
+import dagster_dbt.compat
+
+graph = defs.resolve_asset_graph()
+assets = {{}}
+for key in graph.get_all_asset_keys():
+    node = graph.get(key)
+    assets[key.to_user_string()] = [
+        sorted(p.to_user_string() for p in node.parent_keys), sorted(c.to_user_string() for c in node.check_keys),
+        node.group_name, node.description, sorted(node.metadata), sorted(node.tags.items()), sorted(node.kinds),
+        node.code_version, node.owners,
+    ]
+checks = {{
+    key.to_user_string(): [
+        spec.blocking, spec.description, sorted(d.asset_key.to_user_string() for d in spec.additional_deps),
+        sorted(spec.metadata),
+    ]
+    for key in graph.asset_check_keys
+    for spec in [graph.get_check_spec(key)]
+}}
+job = sorted(k.to_user_string() for k in defs.resolve_job_def("refresh_all").asset_layer.executable_asset_keys)
+print(json.dumps({{
+    "dbt_core_seen": dagster_dbt.compat.DBT_PYTHON_VERSION is not None,
+    "dbt_imported": "dbt" in sys.modules,
+    "graph": {{"assets": assets, "checks": checks, "job": job}},
+}}, default=str))
+"""
+
+
+def test_dagster_dbt_without_dbt_core_gives_the_same_asset_graph() -> None:
+    """orchestration/dagster_dbt_loaded.py hides dbt-core from dagster-dbt in the Dagster process (~2.5 s a run);
+    the asset graph, its checks and the refresh job must be exactly those dagster-dbt builds with dbt-core."""
+
+    def dump(first: str) -> dict[str, Any]:
+        proc = subprocess.run(
+            [sys.executable, "-c", _DUMP_GRAPH.format(first=first)],
+            capture_output=True, text=True, cwd=ROOT, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout.splitlines()[-1])
+
+    hidden = dump("")
+    seen = dump("import dagster_dbt  # first: dagster-dbt loads with dbt-core")
+    assert (hidden["dbt_core_seen"], hidden["dbt_imported"]) == (False, False)
+    assert (seen["dbt_core_seen"], seen["dbt_imported"]) == (True, True)  # the other path was taken
+    assert len(hidden["graph"]["assets"]) == len(ASSET_KEYS) and len(hidden["graph"]["checks"]) > 300
+    assert hidden["graph"] == seen["graph"]
 
 
 def test_only_where_files_are_and_memory_stay_out_of_dbts_partial_parse_check() -> None:
