@@ -766,6 +766,19 @@ def later_changes_section(r: dict[str, Any]) -> str:
     )
 
 
+def latest_targets_section(r: dict[str, Any]) -> str:
+    """The table's run may predate later changes: the last whole L benchmark recorded with a change (its
+    ``targets``: name -> [value, target, unit]) says where each issue target stands now."""
+    latest = next((c for c in reversed(r.get("later_changes") or []) if c.get("targets")), None)
+    if latest is None:
+        return ""
+    items = "; ".join(
+        f"{name} **{value:.1f}{unit}** (target < {target:g}{unit}: {'met' if value < target else 'missed'})"
+        for name, (value, target, unit) in latest["targets"].items()
+    )
+    return f"\nLatest whole L benchmark ({latest['measured']}, after the last change listed below): {items}.\n"
+
+
 def parse_row(r: dict[str, Any]) -> str:
     p = r.get("project_parse")
     if not p:
@@ -812,7 +825,7 @@ DuckDB {m["duckdb"]}. Generated: {counts}.
 
 dbt node execution by type (first run): {", ".join(f"{k} {v:.1f} s" for k, v in f["dbt_nodes_s"].items())}.
 {notes}Landing files: {r.get("landing_mb", 0):,.0f} MB; working warehouse file: {r["warehouse_mb"]:,.0f} MB.
-{later_changes_section(r)}{incremental_section(r)}{pandas_section(r)}{identity_section(r)}{scoring_section(r)}{operations_section(r)}{funnel_section(r)}{reporting_section(r)}"""
+{latest_targets_section(r)}{later_changes_section(r)}{incremental_section(r)}{pandas_section(r)}{identity_section(r)}{scoring_section(r)}{operations_section(r)}{funnel_section(r)}{reporting_section(r)}"""
         )
     sections.append(xl_section())
     REPORT.write_text(
