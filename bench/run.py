@@ -431,10 +431,14 @@ def main() -> int:
         "warehouse_mb": round((out / "warehouse.duckdb").stat().st_size / 2**20, 1),
         "analytics_mb": round((out / "analytics.duckdb").stat().st_size / 2**20, 1),
     }
+    result["commit"] = git_commit()
     print(json.dumps(result, indent=2))
     if not args.leads:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / f"{label}.json").write_text(json.dumps(result, indent=2) + "\n")
+        path = RESULTS / f"{label}.json"
+        if path.exists():
+            result = carry_history(json.loads(path.read_text()), result)
+        path.write_text(json.dumps(result, indent=2) + "\n")
         write_report()
     if not args.keep:
         shutil.rmtree(out, ignore_errors=True)
@@ -747,6 +751,83 @@ def second_run_note(s: dict[str, Any]) -> str:
     return f"overhead {s['overhead_s']:.1f} s"
 
 
+def git_commit() -> str | None:
+    """The checkout's commit, marked when it has uncommitted changes, so a result says what code it measured."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True)  # fmt: skip
+    except OSError:
+        return None
+    if head.returncode != 0:
+        return None
+    return head.stdout.strip() + ("+uncommitted" if dirty.stdout.strip() else "")
+
+
+def run_digest(r: dict[str, Any]) -> dict[str, Any]:
+    """The few figures of a whole run that its issue targets judge, kept when a newer run replaces it."""
+    f = r["first_run"]
+    day = r.get("one_more_day") or {}
+    return {
+        "measured": r["machine"]["date"],
+        "commit": r.get("commit"),
+        "generate_s": r["generate"]["seconds"],
+        "first_run_s": f["seconds"],
+        "ingest_s": f["ingest_s"],
+        "staged_s": (f.get("staged") or {}).get("seconds"),
+        "overhead_s": f["overhead_s"],
+        "second_run_s": r["second_run"]["seconds"],
+        "one_more_day_s": day.get("seconds"),
+        "one_more_day_pct": day.get("pct_of_first_run"),
+    }
+
+
+def carry_history(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """A new whole run replaces the table's figures but not what was measured before it: the replaced run
+    joins ``earlier_runs`` and the changes measured after it join ``earlier_changes``."""
+    return {
+        **new,
+        "earlier_runs": [*old.get("earlier_runs", []), run_digest(old)],
+        "earlier_changes": [*old.get("earlier_changes", []), *old.get("later_changes", [])],
+    }
+
+
+def earlier_section(r: dict[str, Any]) -> str:
+    """Whole runs the table's run replaced, and the changes measured between them, oldest first."""
+    runs, changes = r.get("earlier_runs") or [], r.get("earlier_changes") or []
+    if not runs and not changes:
+        return ""
+    text = (
+        f"\n### Before the run above\n\nEarlier whole {r['size']} benchmarks (the hosts' speed varies from day to "
+        "day: compare `generate`):\n\n"
+    )
+    for e in runs:
+        staged = f", ingested and staged {e['staged_s']:.1f} s" if e.get("staged_s") is not None else ""
+        day = (
+            f", one more day {e['one_more_day_s']:.1f} s = {e['one_more_day_pct']:.1f}% of the first run"
+            if e.get("one_more_day_s") is not None
+            else ""
+        )
+        commit = f" ({e['commit']})" if e.get("commit") else ""
+        text += (
+            f"- {e['measured']}{commit}: generate {e['generate_s']:.1f} s, first run {e['first_run_s']:.1f} s "
+            f"(ingest {e['ingest_s']:.1f} s{staged}, overhead {e['overhead_s']:.1f} s), run with no new files "
+            f"{e['second_run_s']:.1f} s{day}.\n"
+        )
+    if changes:
+        text += (
+            "\nChanges measured since the first of those runs, each against the code just before it, back to back on\n"
+            "one host (on the same L landing files unless the entry says otherwise):\n\n"
+            + "\n".join(change_line(c) for c in changes)
+            + "\n"
+        )
+    return text
+
+
+def change_line(c: dict[str, Any]) -> str:
+    return f"- {c['measured']}, {c['what']}: {c['before_s']:.1f} s before, {c['after_s']:.1f} s after ({c['detail']})."
+
+
 def later_changes_section(r: dict[str, Any]) -> str:
     """Changes measured after the section's run, each against the code before it, back to back on the same
     data and host (the hosts' speed varies over a day, so only such pairs compare; bench/ingest.py measures
@@ -754,14 +835,10 @@ def later_changes_section(r: dict[str, Any]) -> str:
     changes = r.get("later_changes") or []
     if not changes:
         return ""
-    lines = [
-        f"- {c['measured']}, {c['what']}: {c['before_s']:.1f} s before, {c['after_s']:.1f} s after ({c['detail']})."
-        for c in changes
-    ]
     return (
         "\nMeasured later, each change against the code just before it, back to back on one host (on the same L\n"
         "landing files unless the entry says otherwise; the table keeps the figures of the run above):\n\n"
-        + "\n".join(lines)
+        + "\n".join(change_line(c) for c in changes)
         + "\n"
     )
 
@@ -805,10 +882,11 @@ def write_report() -> None:
         )
         counts = ", ".join(f"{k} {v:,}" for k, v in r["counts"].items() if isinstance(v, int))
         build = "the challenger included" if f.get("challenger_in_dbt") else "both steps"
+        commit = f" (code {r['commit']})" if r.get("commit") else ""
         sections.append(
             f"""## Size {r["size"]}
 
-Measured {m["date"]} on {m["cores"]} cores ({m["cpu"]}), {m["memory_gib"]} GiB, Python {m["python"]},
+Measured {m["date"]}{commit} on {m["cores"]} cores ({m["cpu"]}), {m["memory_gib"]} GiB, Python {m["python"]},
 DuckDB {m["duckdb"]}. Generated: {counts}.
 
 | phase | wall time | peak memory | throughput |
@@ -825,7 +903,7 @@ DuckDB {m["duckdb"]}. Generated: {counts}.
 
 dbt node execution by type (first run): {", ".join(f"{k} {v:.1f} s" for k, v in f["dbt_nodes_s"].items())}.
 {notes}Landing files: {r.get("landing_mb", 0):,.0f} MB; working warehouse file: {r["warehouse_mb"]:,.0f} MB.
-{latest_targets_section(r)}{later_changes_section(r)}{incremental_section(r)}{pandas_section(r)}{identity_section(r)}{scoring_section(r)}{operations_section(r)}{funnel_section(r)}{reporting_section(r)}"""
+{latest_targets_section(r)}{later_changes_section(r)}{incremental_section(r)}{pandas_section(r)}{identity_section(r)}{scoring_section(r)}{operations_section(r)}{funnel_section(r)}{reporting_section(r)}{earlier_section(r)}"""
         )
     sections.append(xl_section())
     REPORT.write_text(
