@@ -8,6 +8,9 @@ execution + publish), i.e. Python/Dagster start-up, dbt start-up and parsing, an
 "Ingested and staged" is measured from the start of the first run to the moment the last staging model or
 staging test finished, by dbt's own timestamps.
 
+A new whole run of a size becomes that size's table; the run it replaces and the changes measured since stay
+in the page's history (``earlier_runs``, ``earlier_changes``).
+
     .venv/bin/python bench/run.py --size L          # writes bench/results/L.json and docs/performance.md
     .venv/bin/python bench/run.py --leads 20000     # a quick look, not written to the docs
 """
@@ -798,8 +801,8 @@ def earlier_section(r: dict[str, Any]) -> str:
     if not runs and not changes:
         return ""
     text = (
-        f"\n### Before the run above\n\nEarlier whole {r['size']} benchmarks (the hosts' speed varies from day to "
-        "day: compare `generate`):\n\n"
+        f"\n### Before the run above\n\nEarlier whole {r['size']} benchmarks (a host's speed varies between runs, even "
+        "within a day: compare `generate`):\n\n"
     )
     for e in runs:
         staged = f", ingested and staged {e['staged_s']:.1f} s" if e.get("staged_s") is not None else ""
