@@ -820,7 +820,7 @@ def earlier_section(r: dict[str, Any]) -> str:
     if changes:
         text += (
             "\nChanges measured since the first of those runs, each against the code just before it, back to back on\n"
-            "one host (on the same L landing files unless the entry says otherwise):\n\n"
+            f"one host (on the same {r['size']} landing files unless the entry says otherwise):\n\n"
             + "\n".join(change_line(c) for c in changes)
             + "\n"
         )
