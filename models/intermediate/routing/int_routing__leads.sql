@@ -50,16 +50,25 @@ lead_activities as (
     inner join activities on persons.person_id = activities.person_id
 ),
 
+-- How the lead arrived: its marketing touches around creation. Its own aggregate over those few rows, not a
+-- filtered distinct aggregate in milestones, for which DuckDB first groups every activity by type
+-- (L: 6M groups of 17M rows, ~7 s).
+arrivals as (
+    select
+        person_id,
+        string_agg(distinct activity_type, '|' order by activity_type) as arrival_types
+    from lead_activities
+    where
+        is_marketing_touch
+        and occurred_at
+        between {{ dbt.dateadd('minute', -var('routing_arrival_window_minutes'), 'created_at') }}
+        and {{ dbt.dateadd('minute', var('routing_arrival_window_minutes'), 'created_at') }}
+    group by person_id
+),
+
 milestones as (
     select
         person_id,
-        string_agg(distinct activity_type, '|' order by activity_type) filter (
-            where
-            is_marketing_touch
-            and occurred_at
-            between {{ dbt.dateadd('minute', -var('routing_arrival_window_minutes'), 'created_at') }}
-            and {{ dbt.dateadd('minute', var('routing_arrival_window_minutes'), 'created_at') }}
-        ) as arrival_types,
         min(occurred_at) filter (where is_rep_touch and occurred_at >= created_at) as first_rep_touch_at,
         arg_min(rep_id, occurred_at) filter (where is_rep_touch and occurred_at >= created_at) as first_rep_touch_rep_id,
         min(occurred_at) filter (
@@ -83,12 +92,13 @@ final as (
         persons.lead_status as initial_status,
         scores_at_creation.score_at_creation,
         scores_at_creation.score_band_at_creation,
-        milestones.arrival_types,
+        arrivals.arrival_types,
         milestones.first_rep_touch_at,
         milestones.first_rep_touch_rep_id,
         milestones.first_status_change_at
     from persons
     left join scores_at_creation on persons.person_id = scores_at_creation.person_id
+    left join arrivals on persons.person_id = arrivals.person_id
     left join milestones on persons.person_id = milestones.person_id
 )
 
