@@ -49,6 +49,27 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Bits per rule mask column of int_lead_score_instants: 64, an unsigned BIGINT. Tests set the undeclared var
+    leadflow_rule_mask_bits lower to exercise several mask columns on a few rules. -#}
+{% macro scoring_rule_mask_bits() -%}
+    {{ return(var('leadflow_rule_mask_bits', 64) | int) }}
+{%- endmacro %}
+
+{#- How many mask columns int_lead_score_instants needs to give every rule id a bit: the rules' distinct ids
+    plus the creation baseline. One when not executing (parsing needs no data). -#}
+{% macro scoring_rule_mask_words() -%}
+    {%- if execute -%}
+        {%- set bits = scoring_rule_mask_bits() -%}
+        {%- set rows = run_query(
+            "select count(*) from (select rule_id from " ~ ref('scoring_rules')
+            ~ " union select 'lead_created')"
+        ).rows -%}
+        {{ return(((rows[0][0] + bits - 1) // bits) | int) }}
+    {%- else -%}
+        {{ return(1) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- A rules model's score from its track points (seeds/scoring_models.csv `combine`): `sum` adds the
     tracks; `weighted` scales each track's points by its cap (clamped to 0-1), weighs and scales to 100.
     Null for other combines (the predictive model brings its own probability). -#}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,7 +84,7 @@ def _history(settings: Settings, lead_id: str, version: str) -> list[tuple]:
     rows = con.execute(
         """
         select h.scored_at::varchar, h.fit_points, h.intent_points, h.score, h.score_band, h.is_mql,
-               h.is_mql_crossing, h.needs_fit_confirmation
+               h.is_mql_crossing, h.needs_fit_confirmation, h.changed_by_rules
         from marts.fct_lead_score_history h
         join (select distinct person_id from marts.lead_crosswalk where lead_id = ?) p using (person_id)
         where h.model_version = ?
@@ -112,6 +113,14 @@ def test_score_history_decays_expires_and_penalises_inactivity_as_computed_by_ha
     assert [r[4] for r in rows] == ["working", "immediate", "immediate", "working", "working"]
     # MQL (v1 threshold 50) the moment the demo request lands, and only then
     assert [r[6] for r in rows] == [False, True, False, False, False]
+    # what moved the score each time, sorted and comma-separated
+    assert [r[8] for r in rows] == [
+        "fit_director_plus,fit_icp_industry,fit_size_50_500,lead_created",
+        "intent_demo_request",
+        "intent_email_reply",
+        "intent_no_engagement_30d",
+        "intent_demo_request,intent_email_reply",
+    ]
 
 
 def test_intent_alone_never_makes_an_mql_without_fit(scored: Settings) -> None:
@@ -153,6 +162,37 @@ def test_removing_later_activities_changes_no_earlier_score(
             assert [r for r in full if r[0] < CUTOFF] == [r for r in cut if r[0] < CUTOFF], (version, lead)
     # and the later activity did matter after the cutoff, so the comparison can fail
     assert _history(scored, "P1", "v1_points") != _history(scored_without_later_activities, "P1", "v1_points")
+
+
+def test_changed_by_rules_spells_every_rule_whatever_the_mask_width(scored: Settings, tmp_path: Path) -> None:
+    """int_lead_score_instants ORs one bit per rule and spells each distinct mask out once. Rebuilt with two bits
+    per mask column (eight columns for the sixteen rule ids), it must still give, at every moment, the sorted
+    distinct rules of the contributions taking effect then, computed here straight from the contributions."""
+    shutil.copyfile(scored.warehouse_path, tmp_path / "warehouse.duckdb")
+    env = scratch_dbt_env(tmp_path)
+    proc = subprocess.run(
+        [dbt_executable(), "run", "--select", "int_lead_score_instants", "--vars", "{leadflow_rule_mask_bits: 2}",
+         "--target-path", str(tmp_path / "target"), "--profiles-dir", str(ROOT)],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    compiled = next((tmp_path / "target" / "run").rglob("int_lead_score_instants.sql")).read_text()
+    assert "rule_mask_7" in compiled and "rule_mask_8" not in compiled
+    expected_sql = """
+        select person_id, model_version, effective_at as scored_at,
+               array_to_string(list_sort(list_distinct(list(rule_id))), ',') as changed_by_rules
+        from intermediate.int_lead_score_contributions
+        group by all
+        order by all
+    """
+    built_sql = "select person_id, model_version, scored_at, changed_by_rules from intermediate.int_lead_score_instants"
+    for warehouse in (scored.warehouse_path, tmp_path / "warehouse.duckdb"):
+        con = duckdb.connect(str(warehouse), read_only=True)
+        expected = con.execute(expected_sql).fetchall()
+        built = con.execute(built_sql + " order by all").fetchall()
+        con.close()
+        assert built == expected, warehouse
+    assert any("," in row[3] for row in expected)  # moments with several rules were compared
 
 
 def test_predictive_version_is_skipped_with_a_reason_when_outcomes_are_too_few(scored: Settings) -> None:
