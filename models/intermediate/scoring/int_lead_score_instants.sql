@@ -53,7 +53,8 @@ per_moment as (
         ) as rule_mask_{{ word }}{{ "," if not loop.last }}
         {%- endfor %}
     from contributions
-    inner join rule_bits on contributions.rule_id = rule_bits.rule_id
+    -- left joins here and in final: a rule id without a bit (none is expected) would lose its name, never points
+    left join rule_bits on contributions.rule_id = rule_bits.rule_id
     group by contributions.person_id, contributions.model_version, contributions.effective_at
 ),
 
@@ -118,7 +119,7 @@ final as (
         ) as {{ track_name }}_points{{ "," if not loop.last }}
         {%- endfor %}
     from running
-    inner join mask_names
+    left join mask_names
         on
             {%- for word in range(mask_words) %}
             {{ "and " if not loop.first }}running.rule_mask_{{ word }} = mask_names.rule_mask_{{ word }}
