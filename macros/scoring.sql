@@ -55,15 +55,20 @@
     {{ return(var('leadflow_rule_mask_bits', 64) | int) }}
 {%- endmacro %}
 
-{#- How many mask columns int_lead_score_instants needs to give every rule id a bit: the rules' distinct ids
-    plus the creation baseline. One when not executing (parsing needs no data). -#}
+{#- Every rule id a score contribution can carry: the rules' own and the creation baseline
+    (int_lead_score_contributions names it `lead_created`). -#}
+{% macro scoring_rule_ids() -%}
+    select rule_id from {{ ref('scoring_rules') }}
+    union
+    select 'lead_created' as rule_id
+{%- endmacro %}
+
+{#- How many mask columns int_lead_score_instants needs to give every rule id a bit. One when not executing
+    (parsing needs no data). -#}
 {% macro scoring_rule_mask_words() -%}
     {%- if execute -%}
         {%- set bits = scoring_rule_mask_bits() -%}
-        {%- set rows = run_query(
-            "select count(*) from (select rule_id from " ~ ref('scoring_rules')
-            ~ " union select 'lead_created')"
-        ).rows -%}
+        {%- set rows = run_query("select count(*) from (" ~ scoring_rule_ids() ~ ")").rows -%}
         {{ return(((rows[0][0] + bits - 1) // bits) | int) }}
     {%- else -%}
         {{ return(1) }}

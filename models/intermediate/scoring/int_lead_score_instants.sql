@@ -16,17 +16,18 @@ contributions as (
     select * from {{ ref('int_lead_score_contributions') }}
 ),
 
--- every rule id a contribution can carry: the rules' own and the creation baseline
+-- every rule id a contribution can carry, numbered in rule_id order
 rule_bits as (
     select
         rule_id,
-        cast((row_number() over (order by rule_id) - 1) // {{ mask_bits }} as integer) as mask_word,
-        cast((row_number() over (order by rule_id) - 1) % {{ mask_bits }} as integer) as mask_bit
+        cast(rule_index // {{ mask_bits }} as integer) as mask_word,
+        cast(rule_index % {{ mask_bits }} as integer) as mask_bit
     from (
-        select rule_id from {{ ref('scoring_rules') }}
-        union
-        select 'lead_created' as rule_id
-    ) as rule_ids
+        select
+            rule_id,
+            row_number() over (order by rule_id) - 1 as rule_index
+        from ({{ scoring_rule_ids() }}) as rule_ids
+    ) as numbered
 ),
 
 per_moment as (
