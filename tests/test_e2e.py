@@ -3,9 +3,11 @@ ground truth and against figures computed independently from the landing files."
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -103,6 +105,35 @@ def test_run_succeeds_with_every_gate_passing_on_realistic_data(e2e_runs: E2ERun
         assert summary.success and summary.published, summary.to_json()
         assert summary.checks_failed == [] and summary.failed_steps == []
         assert summary.checks_passed >= 60
+
+
+def test_staging_is_built_and_tested_before_any_model_built_on_it(e2e_runs: E2ERuns) -> None:
+    """The full rebuild's own node timings: no model outside models/staging starts before the last staging
+    model, and the last test that reads only staging models, has finished (orchestration/dbt_cli.py). Without
+    the scheduling patch, three models (int_leads__validated among them) ran before stg_deals' tests."""
+    target = e2e_runs.settings.state_dir / "dbt-target"
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    models = {uid for uid, node in nodes.items() if node["resource_type"] == "model"}
+    staging = {uid for uid in models if nodes[uid]["original_file_path"].startswith("models/staging/")}
+    staging_tests = {
+        uid
+        for uid, node in nodes.items()
+        if node["resource_type"] == "test"
+        and (parents := set(node["depends_on"]["nodes"]) & models) <= staging
+        and parents
+    }
+    results = json.loads((target / "run_results.leadflow_dbt_assets.json").read_text())["results"]
+
+    def seconds(result: dict, edge: str) -> float:
+        execute = next(t for t in result["timing"] if t["name"] == "execute")
+        return datetime.fromisoformat(execute[edge].replace("Z", "+00:00")).timestamp()
+
+    ran = {r["unique_id"]: r for r in results if any(t["name"] == "execute" for t in r["timing"])}
+    assert staging <= set(ran) and len(staging_tests & set(ran)) >= 30
+    staged = max(seconds(ran[uid], "completed_at") for uid in ran.keys() & (staging | staging_tests))
+    early = sorted(uid for uid in ran.keys() & (models - staging) if seconds(ran[uid], "started_at") < staged)
+    assert early == []
+    assert len(models - staging) >= 40
 
 
 def test_rows_read_equal_landing_rows_and_loaded_plus_rejected(e2e_runs: E2ERuns) -> None:
