@@ -21,6 +21,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -519,35 +520,44 @@ def ingest_entity(
                     )
         batch, batch_size = [], 0
 
+    files = []
     for path in discover_files(landing_dir, entity):
         rel_path = path.relative_to(landing_dir).as_posix()
         stat = path.stat()
-        digest = known.get((rel_path, stat.st_size, stat.st_mtime_ns))
-        if digest is None:
-            digest = file_hash(path)
-            # File times tick coarsely (a few ms): a file still being written could change again under the
-            # same time and size, so only a file left alone for a while is memoised.
-            if time.time_ns() - stat.st_mtime_ns > MEMO_MIN_AGE_NS:
-                hashed.append((entity, rel_path, stat.st_size, stat.st_mtime_ns, digest))
-        if digest in seen:
-            report.skipped_files += 1
-            continue
-        seen.add(digest)
-        if on_new_file:
-            on_new_file()
-        staged = stage_file(
-            con, contract, path, rel_path, digest, load_id, quarantine_dir, table=f"_incoming_{len(batch)}"
-        )
-        if isinstance(staged, FileReport):
-            report.files.append(staged)
-            if progress:
-                progress(f"  QUARANTINED {staged.error}")
-            continue
-        batch.append(staged)
-        batch_size += con.execute(f"select count(*) from {staged.table}").fetchone()[0]
-        if batch_size >= batch_rows:
-            flush()
-    flush()
+        files.append((path, rel_path, stat, known.get((rel_path, stat.st_size, stat.st_mtime_ns))))
+    # Files not hashed before are hashed on a thread ahead of the loop: hashlib releases the GIL, so hashing the
+    # next file overlaps DuckDB parsing this one instead of adding to it (L, first run: 3.6 s of 35 s in series).
+    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadflow-hash")
+    digests = {rel_path: hasher.submit(file_hash, path) for path, rel_path, _, digest in files if digest is None}
+    try:
+        for path, rel_path, stat, digest in files:
+            if digest is None:
+                digest = digests[rel_path].result()
+                # File times tick coarsely (a few ms): a file still being written could change again under the
+                # same time and size, so only a file left alone for a while is memoised.
+                if time.time_ns() - stat.st_mtime_ns > MEMO_MIN_AGE_NS:
+                    hashed.append((entity, rel_path, stat.st_size, stat.st_mtime_ns, digest))
+            if digest in seen:
+                report.skipped_files += 1
+                continue
+            seen.add(digest)
+            if on_new_file:
+                on_new_file()
+            staged = stage_file(
+                con, contract, path, rel_path, digest, load_id, quarantine_dir, table=f"_incoming_{len(batch)}"
+            )
+            if isinstance(staged, FileReport):
+                report.files.append(staged)
+                if progress:
+                    progress(f"  QUARANTINED {staged.error}")
+                continue
+            batch.append(staged)
+            batch_size += con.execute(f"select count(*) from {staged.table}").fetchone()[0]
+            if batch_size >= batch_rows:
+                flush()
+        flush()
+    finally:
+        hasher.shutdown(wait=False, cancel_futures=True)
     if hashed:
         con.executemany("insert or replace into raw._file_hashes values (?, ?, ?, ?, ?)", hashed)
     return report

@@ -217,6 +217,21 @@ def test_each_file_loads_once_and_a_changed_file_loads_again(con, landing: Path)
     assert con.execute("select count(*) from raw.leads").fetchone()[0] == 2  # both versions kept
 
 
+def test_each_file_is_logged_under_its_own_content_hash(con, landing: Path) -> None:
+    # files are hashed on a thread ahead of loading: each must still be logged and skipped by its own digest
+    files = {
+        f"leads/day_{i}.csv": write_csv(
+            landing / "leads" / f"day_{i}.csv", ["lead_id", "created_at"], [[f"L{i}", "2026-01-01"]]
+        )
+        for i in range(6)
+    }
+    assert _ingest(con, landing).rows_loaded == 6
+    logged = dict(con.execute("select source_file, file_hash from raw._load_log").fetchall())
+    assert logged == {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+    by_file = dict(con.execute("select _source_file, lead_id from raw.leads").fetchall())
+    assert by_file == {f"leads/day_{i}.csv": f"L{i}" for i in range(6)}
+
+
 def test_a_file_already_hashed_is_not_read_again_unless_it_changes(
     con, landing: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
