@@ -681,6 +681,22 @@ def staging_line(f: dict[str, Any]) -> str:
     )
 
 
+def staged_history_line(r: dict[str, Any]) -> str:
+    """The staged figure moves with the host's speed as much as with the code, so the table's one run is shown
+    beside the earlier whole runs' figures and their generate times (the same generator work every time)."""
+    earlier = [e for e in r.get("earlier_runs") or [] if e.get("staged_s") is not None]
+    staged = (r["first_run"].get("staged") or {}).get("seconds")
+    if not earlier or staged is None:
+        return ""
+    runs = ", ".join(
+        f"{e['staged_s']:.1f} s ({e.get('commit') or e['measured']}, generate {e['generate_s']:.1f} s)" for e in earlier
+    )
+    return (
+        f"Ingested and staged in the earlier whole benchmarks below (older code, other phases of the host): {runs}; "
+        f"in the table's run {staged:.1f} s (generate {r['generate']['seconds']:.1f} s).\n"
+    )
+
+
 def overhead_line(f: dict[str, Any]) -> str:
     parts = f.get("overhead_parts_s")
     if not parts:
@@ -875,7 +891,7 @@ def write_report() -> None:
         r = json.loads(path.read_text())
         m, f, s, g = r["machine"], r["first_run"], r["second_run"], r["generate"]
         overhead = f["overhead_s"]
-        notes = staging_line(f) + overhead_line(f)
+        notes = staging_line(f) + staged_history_line(r) + overhead_line(f)
         staged = (f.get("staged") or {}).get("seconds")
         staged_row = (
             f"| · **ingested and staged** (from `leadflow run` to the last staging model and test done) "
