@@ -111,9 +111,10 @@ def format_status(status: dict[str, Any]) -> str:
     published = status["published"]
     if published["exists"]:
         lines.append(f"Published: {published['path']} (run {published['run_id']}, at {published['published_at']} UTC)")
-        for name, count in published["rows"].items():
-            if not name.startswith("reference."):
-                lines.append(f"  {name:<40} {count:>12,} rows")
+        shown = {name: count for name, count in published["rows"].items() if not name.startswith("reference.")}
+        width = max(map(len, shown), default=0)
+        for name, count in shown.items():
+            lines.append(f"  {name:<{width}} {count:>12,} rows")
     else:
         lines.append(f"Nothing published yet at {published['path']}.")
     landing = status["landing"]

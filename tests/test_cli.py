@@ -101,3 +101,18 @@ def test_status_before_any_run(settings: Settings, capsys) -> None:
     assert main(["status", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert status["last_run"] is None and status["published"]["exists"] is False
+
+
+def test_status_lines_up_the_row_counts_of_long_table_names() -> None:
+    from orchestration.status import format_status
+
+    rows = {"marts.dim_leads": 82_728, "marts.mart_disqualification_and_loss_reasons": 7_467, "reference.reps": 26}
+    status = {
+        "run_in_progress": None,
+        "last_run": None,
+        "published": {"path": "a.duckdb", "exists": True, "run_id": "r1", "published_at": "t", "rows": rows},
+        "landing": {"available": False, "reason": "no warehouse"},
+    }
+    lines = [ln for ln in format_status(status).splitlines() if ln.endswith(" rows")]
+    assert [ln.split()[0] for ln in lines] == ["marts.dim_leads", "marts.mart_disqualification_and_loss_reasons"]
+    assert len({ln.index(" rows") for ln in lines}) == 1  # the counts end in one column
