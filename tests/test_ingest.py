@@ -230,6 +230,9 @@ def test_each_file_is_logged_under_its_own_content_hash(con, landing: Path) -> N
     assert logged == {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
     by_file = dict(con.execute("select _source_file, lead_id from raw.leads").fetchall())
     assert by_file == {f"leads/day_{i}.csv": f"L{i}" for i in range(6)}
+    # written a moment ago, so hashed again (on the thread) and skipped by those digests
+    again = _ingest(con, landing, load_id="run-2")
+    assert (again.rows_loaded, again.skipped_files) == (0, 6)
 
 
 def test_a_file_already_hashed_is_not_read_again_unless_it_changes(
