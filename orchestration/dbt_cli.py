@@ -218,11 +218,12 @@ def _install_priority_scheduling() -> None:
             if slots is None:
                 slots = self._leadflow_free_threads = threading.BoundedSemaphore(max(1, int(self.config.threads)))
             slots.acquire()
-            held = [True]
+            held = True
 
             def release() -> None:
-                if held[0]:
-                    held[0] = False
+                nonlocal held
+                if held:
+                    held = False
                     slots.release()
 
             def released_callback(result: Any) -> None:
