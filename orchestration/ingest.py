@@ -254,8 +254,12 @@ def _reject_expression(contract: EntityContract, present: set[str]) -> str:
         if col not in present:
             continue
         ident = quote_ident(col)
+        # DuckDB also reads the words 'infinity', '-infinity' and 'epoch' as timestamps and dates; staging would
+        # have turned 'infinity' into 9999-12-31 23:59:59. So the value must be finite and not the word epoch.
+        # The cast appears once: inside a CASE DuckDB computes each occurrence (twice cost 7 s more at L).
         whens.append(
-            f"when not {blank(col)} and try_cast(trim({ident}) as {cast_type}) is null "
+            f"when not {blank(col)} and (not coalesce(isfinite(try_cast(trim({ident}) as {cast_type})), false) "
+            f"or {ident} ilike '%epoch%') "
             f"then '{col}: expected {expected}, got ''' || {ident} || ''''"
         )
     return "case " + " ".join(whens) + " end"

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from orchestration.contract import CONTRACTS
-from orchestration.ingest import ingest_entity
+from orchestration.ingest import TIMESTAMP_EXPECTED, ingest_entity
 from orchestration.resources import connect
 from tests.landing import write_csv, write_jsonl, write_parquet
 
@@ -120,6 +120,48 @@ def test_bad_rows_are_rejected_with_column_and_reason_and_counts_reconcile(con, 
     assert "expected an ISO-8601 timestamp" in rejected[2][2]
     log = con.execute("select rows_read, rows_loaded, rows_rejected, status from raw._load_log").fetchone()
     assert log == (5, 1, 4, "loaded")
+
+
+def test_words_duckdb_reads_as_timestamps_or_dates_are_rejected(con, landing: Path) -> None:
+    """DuckDB casts 'infinity', '-infinity' and 'epoch' to timestamps and dates; none is an export's timestamp,
+    and 'infinity' reached staging as 9999-12-31 23:59:59, so each is rejected like any unparseable value."""
+    write_csv(
+        landing / "leads" / "a.csv",
+        ["lead_id", "created_at", "updated_at"],
+        [
+            ["L1", "2026-01-01T10:00:00Z", "2026-01-02 09:00:00-0500"],
+            ["L2", "infinity", ""],
+            ["L3", "2026-01-01", "-infinity"],
+            ["L4", " epoch ", ""],
+        ],
+    )
+    write_csv(
+        landing / "deals" / "a.csv",
+        ["deal_id", "created_at", "stage", "expected_close_date", "closed_at"],
+        [
+            ["D1", "2026-01-01", "won", "2026-02-01", "2026-02-03T12:00:00+01:00"],
+            ["D2", "2026-01-01", "open", "infinity", ""],
+            ["D3", "2026-01-01", "lost", "", "Infinity"],
+            ["D4", "2026-01-01", "open", "Epoch", ""],
+        ],
+    )
+    leads, deals = _ingest(con, landing), _ingest(con, landing, "deals")
+    assert (leads.rows_read, leads.rows_loaded, leads.rows_rejected) == (4, 1, 3)
+    assert (deals.rows_read, deals.rows_loaded, deals.rows_rejected) == (4, 1, 3)
+    assert con.execute(
+        "select source_file, row_number, column_name, reason from raw._rejected_rows order by 1, 2"
+    ).fetchall() == [
+        ("deals/a.csv", 2, "expected_close_date",
+         "expected_close_date: expected a date such as 2026-03-04, got 'infinity'"),
+        ("deals/a.csv", 3, "closed_at", f"closed_at: expected {TIMESTAMP_EXPECTED}, got 'Infinity'"),
+        ("deals/a.csv", 4, "expected_close_date",
+         "expected_close_date: expected a date such as 2026-03-04, got 'Epoch'"),
+        ("leads/a.csv", 2, "created_at", f"created_at: expected {TIMESTAMP_EXPECTED}, got 'infinity'"),
+        ("leads/a.csv", 3, "updated_at", f"updated_at: expected {TIMESTAMP_EXPECTED}, got '-infinity'"),
+        ("leads/a.csv", 4, "created_at", f"created_at: expected {TIMESTAMP_EXPECTED}, got ' epoch '"),
+    ]  # fmt: skip
+    assert con.execute("select lead_id from raw.leads").fetchall() == [("L1",)]
+    assert con.execute("select deal_id from raw.deals").fetchall() == [("D1",)]
 
 
 @pytest.mark.parametrize("suffix", ["csv", "csv.gz", "jsonl", "parquet"])
