@@ -28,8 +28,11 @@
     {{ lf_try_cast(blank_to_null(expr), dbt.type_timestamp()) }}
 {%- endmacro %}
 
+{#- The instant as microseconds since the epoch, made a naive timestamp: the same value as `at time zone 'UTC'`
+    without ICU's time-zone conversion (L's 20M occurred_at: 4.4 s against 5.8 s). Infinite values, which give
+    NULL here, never reach raw: ingest rejects them. -#}
 {% macro duckdb__to_utc_timestamp(expr) -%}
-    (try_cast({{ blank_to_null(expr) }} as timestamptz) at time zone 'UTC')
+    make_timestamp(epoch_us(try_cast({{ blank_to_null(expr) }} as timestamptz)))
 {%- endmacro %}
 
 {% macro to_date(expr) -%}
