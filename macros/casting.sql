@@ -30,7 +30,7 @@
 
 {#- The instant as microseconds since the epoch, made a naive timestamp: the same value as `at time zone 'UTC'`
     without ICU's time-zone conversion (L's 20M occurred_at: 4.4 s against 5.8 s). Infinite values, which give
-    NULL here, never reach raw: ingest rejects them. -#}
+    NULL here, are rejected by ingest (rows loaded before it was could hold them: a not_null test names them). -#}
 {% macro duckdb__to_utc_timestamp(expr) -%}
     make_timestamp(epoch_us(try_cast({{ blank_to_null(expr) }} as timestamptz)))
 {%- endmacro %}
