@@ -35,18 +35,33 @@
     make_timestamp(epoch_us(try_cast({{ blank_to_null(expr) }} as timestamptz)))
 {%- endmacro %}
 
+{#- A date column (expected_close_date) is the calendar date as written, read as ingest validated it: a value
+    written with a time and an offset keeps its own date rather than the date of that instant in UTC. -#}
 {% macro to_date(expr) -%}
-    cast({{ to_utc_timestamp(expr) }} as date)
+    {{ lf_try_cast(blank_to_null(expr), "date") }}
 {%- endmacro %}
 
-{#- Exports write counts as "1,200", "50" or "50.0" (float columns in Parquet). -#}
+{#- Numbers as exports write them: currency signs and spaces dropped, and commas only where they group thousands
+    ("1,234,567.50"). A decimal comma ("1234,56") is not guessed at: the value is invalid (NULL, flagged in
+    invalid_fields) rather than read as 123456. -#}
+{% macro number_text(expr) -%}
+    {%- set text = "regexp_replace(" ~ blank_to_null(expr) ~ ", '[$€£\\s]', '', 'g')" -%}
+    case
+        when {{ text }} like '%,%' and regexp_full_match({{ text }}, '[+-]?[0-9]{1,3}(,[0-9]{3})+([.][0-9]*)?')
+            then replace({{ text }}, ',', '')
+        else {{ text }}
+    end
+{%- endmacro %}
+
+{#- Exports write counts as "1,200", "50" or "50.0" (float columns in Parquet). Read through a decimal, not a
+    float: a 32-bit float would turn 16777217 into 16777216. -#}
 {% macro to_integer(expr) -%}
-    {%- set number = lf_try_cast("replace(" ~ blank_to_null(expr) ~ ", ',', '')", dbt.type_float()) -%}
+    {%- set number = lf_try_cast(number_text(expr), dbt.type_numeric()) -%}
     case when {{ number }} = floor({{ number }}) then {{ dbt.safe_cast(number, dbt.type_bigint()) }} end
 {%- endmacro %}
 
 {% macro to_decimal(expr, precision=18, scale=2) -%}
-    {{ lf_try_cast("regexp_replace(" ~ blank_to_null(expr) ~ ", '[,$€£\\s]', '', 'g')", "decimal(" ~ precision ~ "," ~ scale ~ ")") }}
+    {{ lf_try_cast(number_text(expr), "decimal(" ~ precision ~ "," ~ scale ~ ")") }}
 {%- endmacro %}
 
 {% macro to_boolean(expr) -%}

@@ -9,6 +9,11 @@
     cast(null as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{#- adapter.quote does not double a quote inside the name; a column may be called `we"ird`. -#}
+{% macro lf_quote_ident(name) -%}
+    "{{ name | replace('"', '""') }}"
+{%- endmacro %}
+
 {% macro duckdb__extra_columns_json(source_name, table_name) -%}
     {%- if not execute -%}
         {{ return("cast(null as json)") }}
@@ -17,18 +22,20 @@
     {%- for node in graph.sources.values() if node.source_name == source_name and node.name == table_name -%}
         {%- for column in node.columns.keys() -%}{%- do documented.append(column | lower) -%}{%- endfor -%}
     {%- endfor -%}
+    {#- ingest's lineage columns; any other name, underscores or quotes included, is the export's own -#}
+    {%- set lineage = ['_source_file', '_row_number', '_loaded_at', '_load_id', '_file_hash'] -%}
     {%- set extras = [] -%}
     {%- for column in adapter.get_columns_in_relation(source(source_name, table_name)) -%}
-        {%- if column.name | lower not in documented and not column.name.startswith('_') -%}
+        {%- if column.name | lower not in documented and column.name | lower not in lineage -%}
             {%- do extras.append(column.name) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if extras -%}
         case when coalesce(
-            {%- for column in extras %}{{ adapter.quote(column) }}{{ ", " if not loop.last }}{% endfor -%}
+            {%- for column in extras %}{{ lf_quote_ident(column) }}{{ ", " if not loop.last }}{% endfor -%}
         ) is not null then to_json(struct_pack(
             {%- for column in extras %}
-            {{ adapter.quote(column) }} := {{ adapter.quote(column) }}{{ "," if not loop.last }}
+            {{ lf_quote_ident(column) }} := {{ lf_quote_ident(column) }}{{ "," if not loop.last }}
             {%- endfor %}
         )) end
     {%- else -%}

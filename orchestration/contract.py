@@ -7,6 +7,7 @@ in step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 LINEAGE_COLUMNS = ("_source_file", "_row_number", "_loaded_at", "_load_id", "_file_hash")
 FILE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl")
@@ -72,3 +73,22 @@ COMPANIES = EntityContract(
 )  # fmt: skip
 
 CONTRACTS: dict[str, EntityContract] = {c.name: c for c in (LEADS, ACTIVITIES, DEALS, COMPANIES)}
+
+
+def unsupported_files(landing_dir: Path, entity: str) -> list[str]:
+    """What sits in an entity's folder that ingest does not read (another file type, a subfolder), so a run and
+    `leadflow status` can say so instead of ignoring it silently. Hidden names (.DS_Store, editors' files) are
+    left alone. Nothing is logged or quarantined: an export still being written as `x.csv.tmp` must load when it
+    is renamed to `x.csv`, and a logged content hash would make it look loaded already."""
+    folder = landing_dir / entity
+    if not folder.is_dir():
+        return []
+    found = []
+    for p in folder.iterdir():
+        if p.name.startswith("."):
+            continue
+        if p.is_dir():
+            found.append(p.relative_to(landing_dir).as_posix() + "/")
+        elif not p.name.lower().endswith(FILE_SUFFIXES):
+            found.append(p.relative_to(landing_dir).as_posix())
+    return sorted(found)

@@ -17,11 +17,14 @@ import csv
 import gzip
 import hashlib
 import io
+import re
 import shutil
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +40,7 @@ from dagster import (
 )
 
 from orchestration import faults, progress
-from orchestration.contract import CONTRACTS, FILE_SUFFIXES, LINEAGE_COLUMNS, EntityContract
+from orchestration.contract import CONTRACTS, FILE_SUFFIXES, LINEAGE_COLUMNS, EntityContract, unsupported_files
 from orchestration.resources import Warehouse, quote_ident, sql_literal
 
 CSV_DELIMITERS = (",", ";", "\t", "|")
@@ -45,6 +48,21 @@ TIMESTAMP_EXPECTED = "an ISO-8601 timestamp such as 2026-03-04T10:15:00Z or 2026
 DATE_EXPECTED = "a date such as 2026-03-04"
 BATCH_ROWS = 5_000_000
 FILES_PER_INSERT = 64
+# What counts as blank in a required value: trim()'s spaces plus tabs, line breaks and the invisible characters
+# (zero-width space, BOM) an id copied out of a web page or spreadsheet can be made of.
+BLANK_CHARACTERS = (
+    " \t\n\r\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+# Names the staged temp table cannot give a file's column: DuckDB's rowid (which ingest numbers rows by) and the
+# reject reason ingest adds. A file's column of that name is staged under another name and lands under its own.
+STAGING_NAMES = ("rowid", "_reject_reason")
+STAGED_PREFIX = "__leadflow_"
+# Characters DuckDB's readers expand as a glob pattern in a path (a file named `leads[1].csv` would read
+# `leads1.csv`).
+GLOB_CHARACTERS = frozenset("*?[]{}")
+QUOTED_FIELD = re.compile(r'"(?:[^"]|"")*"')
+MAX_ERROR_LINE = 300
 
 
 class QuarantineError(Exception):
@@ -66,6 +84,7 @@ class EntityReport:
     entity: str
     files: list[FileReport] = field(default_factory=list)
     skipped_files: int = 0
+    unsupported: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -165,7 +184,9 @@ def _csv_header(path: Path) -> tuple[str, list[str]]:
         raise QuarantineError(f"cannot be read as UTF-8 CSV: {exc}") from exc
     if not first.strip():
         raise QuarantineError("the file is empty: expected a header line with column names")
-    delimiter = max(CSV_DELIMITERS, key=first.count)
+    # Delimiters inside a quoted column name ("Revenue (USD, annual)") do not count.
+    unquoted = QUOTED_FIELD.sub("", first)
+    delimiter = max(CSV_DELIMITERS, key=unquoted.count)
     header = next(csv.reader(io.StringIO(first), delimiter=delimiter))
     return delimiter, [h.strip() for h in header]
 
@@ -178,10 +199,28 @@ def _normalized_names(names: list[str]) -> list[str]:
             raise QuarantineError("the header has an empty column name")
         if name in seen:
             raise QuarantineError(f"column {original!r} appears twice (column names match case-insensitively)")
-        if name in LINEAGE_COLUMNS:
+        if name in LINEAGE_COLUMNS or name.startswith(STAGED_PREFIX):
             raise QuarantineError(f"column {original!r} is reserved for lineage; rename it")
         seen.add(name)
     return lowered
+
+
+def _staged_name(name: str) -> str:
+    """The column's name in the staged temp table (its own, unless ingest needs that name)."""
+    return STAGED_PREFIX + name if name in STAGING_NAMES else name
+
+
+@contextmanager
+def _reader_path(path: Path) -> Iterator[Path]:
+    """A path DuckDB reads as this one file: a link without glob characters when the real path has some."""
+    if not GLOB_CHARACTERS.intersection(str(path)):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="leadflow-read-") as folder:
+        safe = "".join("_" if ch in GLOB_CHARACTERS else ch for ch in path.name)
+        link = Path(folder) / safe
+        link.symlink_to(path.resolve())
+        yield link
 
 
 def _reader_select(path: Path, fmt: str, con: duckdb.DuckDBPyConnection) -> tuple[str, list[str]]:
@@ -215,7 +254,9 @@ def _reader_select(path: Path, fmt: str, con: duckdb.DuckDBPyConnection) -> tupl
     keys.sort()
     names = [k.strip().lower() for k in keys]
     for key, name in zip(keys, names, strict=True):
-        if name in LINEAGE_COLUMNS:
+        if not name:
+            raise QuarantineError(f"a record has the empty key {key!r}: expected a column name")
+        if name in LINEAGE_COLUMNS or name.startswith(STAGED_PREFIX):
             raise QuarantineError(f"key {key!r} is reserved for lineage; rename it")
     if len(set(names)) == len(names):
         # DuckDB's JSON reader with every key typed VARCHAR: several times faster than extracting keys
@@ -228,6 +269,25 @@ def _reader_select(path: Path, fmt: str, con: duckdb.DuckDBPyConnection) -> tupl
     by_name: dict[str, list[str]] = {}
     for key, name in zip(keys, names, strict=True):
         by_name.setdefault(name, []).append(key)
+    # Variants in different records are one column; two variants in one record would lose a value, as a CSV
+    # header naming a column twice would (quarantined too).
+    clash = con.execute(
+        f"""
+        select line, keys from (
+            select row_number() over () as line, json_keys(json) as keys from {objects}
+        )
+        where len(list_distinct(list_transform(keys, lambda k: lower(trim(k))))) < len(keys)
+        order by line limit 1
+        """
+    ).fetchone()
+    if clash:
+        line, record_keys = clash
+        lowered = [k.strip().lower() for k in record_keys]
+        twice = [k for k in record_keys if lowered.count(k.strip().lower()) > 1]
+        raise QuarantineError(
+            f"line {line}: keys {', '.join(repr(k) for k in twice)} name one column (column names match "
+            "case-insensitively): expected each column once per record"
+        )
     cols = []
     for name, variants in by_name.items():
         paths = [f"json_extract_string(json, {sql_literal('$.' + chr(34) + k + chr(34))})" for k in variants]
@@ -240,7 +300,7 @@ def _reject_expression(contract: EntityContract, present: set[str]) -> str:
     """One CASE giving the first reason a row is unusable (column: what was expected), or NULL."""
 
     def blank(col: str) -> str:
-        return f"({quote_ident(col)} is null or trim({quote_ident(col)}) = '')"
+        return f"({quote_ident(col)} is null or trim({quote_ident(col)}, {sql_literal(BLANK_CHARACTERS)}) = '')"
 
     whens = []
     for col in contract.required:
@@ -362,22 +422,18 @@ def stage_file(
     fmt = "unknown"
     try:
         fmt = file_format(path)
-        select_sql, names = _reader_select(path, fmt, con)
-        needed = list(contract.required) + ([" or ".join(contract.one_of)] if contract.one_of else [])
-        missing = [c for c in contract.required if c not in names]
-        if contract.one_of and not any(c in names for c in contract.one_of):
-            missing.append(" or ".join(contract.one_of))
-        if missing:
-            raise QuarantineError(
-                f"missing required column(s) {', '.join(missing)} (a {contract.name} file needs "
-                f"{', '.join(needed)}; found: {', '.join(names)})"
-            )
-        reject = _reject_expression(contract, set(names))
-        con.execute(f"drop table if exists {table}")
-        # With preserve_insertion_order on, the parallel readers append in file order, so the temp table's
-        # rowid + 1 is the row number.
-        con.execute("set preserve_insertion_order = true")
-        con.execute(f"create temp table {table} as select *, {reject} as _reject_reason from ({select_sql})")
+        with _reader_path(path) as read_path:
+            select_sql, names = _reader_select(read_path, fmt, con)
+            needed = list(contract.required) + ([" or ".join(contract.one_of)] if contract.one_of else [])
+            missing = [c for c in contract.required if c not in names]
+            if contract.one_of and not any(c in names for c in contract.one_of):
+                missing.append(" or ".join(contract.one_of))
+            if missing:
+                raise QuarantineError(
+                    f"missing required column(s) {', '.join(missing)} (a {contract.name} file needs "
+                    f"{', '.join(needed)}; found: {', '.join(names)})"
+                )
+            _create_staged_table(con, contract, table, select_sql, names)
     except (QuarantineError, duckdb.Error) as exc:
         message = str(exc).strip()
         if is_resource_error(exc):
@@ -385,7 +441,7 @@ def stage_file(
             raise ResourceExhausted(f"{rel_path} could not be loaded: {resource_hint(message)}") from exc
         if isinstance(exc, duckdb.Error):
             lines = [
-                ln.strip()
+                _shortened(ln.strip())
                 for ln in message.splitlines()
                 if ln.strip() and not ln.strip().startswith(("Possible", "*", "LINE", "^"))
             ]
@@ -398,6 +454,27 @@ def stage_file(
         )  # fmt: skip
         return FileReport(path=rel_path, status="quarantined", error=error)
     return StagedFile(path, rel_path, digest, fmt, names, table, read_at)
+
+
+def _shortened(line: str) -> str:
+    """DuckDB quotes the offending row whole; a multi-megabyte field would bury the reason after it."""
+    if len(line) <= MAX_ERROR_LINE:
+        return line
+    half = MAX_ERROR_LINE // 2
+    return f"{line[:half]} [... {len(line) - 2 * half:,} characters ...] {line[-half:]}"
+
+
+def _create_staged_table(
+    con: duckdb.DuckDBPyConnection, contract: EntityContract, table: str, select_sql: str, names: list[str]
+) -> None:
+    """Parse the file into a temp table with each row's reject reason."""
+    reject = _reject_expression(contract, set(names))
+    columns = ", ".join(f"{quote_ident(n)} as {quote_ident(_staged_name(n))}" for n in names)
+    con.execute(f"drop table if exists {table}")
+    # With preserve_insertion_order on, the parallel readers append in file order, so the temp table's
+    # rowid + 1 is the row number.
+    con.execute("set preserve_insertion_order = true")
+    con.execute(f"create temp table {table} as select {columns}, {reject} as _reject_reason from ({select_sql})")
 
 
 def commit_files(
@@ -421,7 +498,7 @@ def commit_files(
         for start in range(0, len(staged), FILES_PER_INSERT):
             selects, params = [], []
             for f in staged[start : start + FILES_PER_INSERT]:
-                data_cols = ", ".join(quote_ident(n) for n in f.names)
+                data_cols = ", ".join(f"{quote_ident(_staged_name(n))} as {quote_ident(n)}" for n in f.names)
                 selects.append(
                     f"select {data_cols}, rowid + 1 as _row_number, ? as _source_file, ? as _loaded_at, "
                     f"? as _load_id, ? as _file_hash from {f.table} where _reject_reason is null"
@@ -439,7 +516,7 @@ def commit_files(
             ).fetchall()
         )
         for f in staged:
-            record = ", ".join(f"{quote_ident(n)} := {quote_ident(n)}" for n in f.names)
+            record = ", ".join(f"{quote_ident(n)} := {quote_ident(_staged_name(n))}" for n in f.names)
             (rejected,) = con.execute(
                 f"""
                 insert into raw._rejected_rows
@@ -564,6 +641,7 @@ def ingest_entity(
         hasher.shutdown(wait=False, cancel_futures=True)
     if hashed:
         con.executemany("insert or replace into raw._file_hashes values (?, ?, ?, ?, ?)", hashed)
+    report.unsupported = unsupported_files(landing_dir, entity)
     return report
 
 
@@ -618,6 +696,10 @@ def build_ingest_asset(entity: str) -> AssetsDefinition:
             total = con.execute(f"select count(*) from raw.{entity}").fetchone()[0]
         for bad in report.quarantined:
             context.log.warning(f"quarantined {bad.error}")
+        if report.unsupported:
+            note = f"not read (expected {', '.join(FILE_SUFFIXES)} files): {', '.join(report.unsupported)}"
+            context.log.warning(note)
+            progress.say(f"  {note}")
         progress.say(
             f"ingest   {entity}: {len(report.loaded)} new files, {report.rows_read:,} rows read = "
             f"{report.rows_loaded:,} loaded + {report.rows_rejected:,} rejected; "
@@ -633,6 +715,7 @@ def build_ingest_asset(entity: str) -> AssetsDefinition:
                 "rows_rejected": report.rows_rejected,
                 "rows_total": total,
                 "quarantined": MetadataValue.json([f.error for f in report.quarantined]),
+                "not_read": MetadataValue.json(report.unsupported),
             }
         )
 

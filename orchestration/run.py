@@ -148,10 +148,12 @@ def _collect_warehouse_facts(summary: RunSummary, warehouse_path: Path) -> None:
             "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = '_load_log'"
         ).fetchone()[0]
         if has_log:
-            for entity, files, read, loaded, rejected in con.execute(
+            # A file the raw gate quarantined was read, then taken back out of raw: its rows are counted apart
+            # so that read = loaded + rejected + quarantined still adds up.
+            for entity, files, read, loaded, rejected, quarantined in con.execute(
                 """
                 select entity, count(*) filter (where status = 'loaded'), sum(rows_read), sum(rows_loaded),
-                       sum(rows_rejected)
+                       sum(rows_rejected), sum(rows_read) filter (where status = 'quarantined')
                 from raw._load_log where load_id = ? group by entity order by entity
                 """,
                 [summary.run_id],
@@ -161,6 +163,7 @@ def _collect_warehouse_facts(summary: RunSummary, warehouse_path: Path) -> None:
                     "rows_read": int(read or 0),
                     "rows_loaded": int(loaded or 0),
                     "rows_rejected": int(rejected or 0),
+                    "rows_quarantined": int(quarantined or 0),
                 }
             summary.quarantined_this_run = [
                 {"file": f, "error": e}
@@ -298,9 +301,11 @@ def format_summary(summary: RunSummary) -> str:
     if summary.loaded_this_run:
         lines.append("  loaded this run:")
         for entity, f in summary.loaded_this_run.items():
+            quarantined = f.get("rows_quarantined", 0)
             lines.append(
                 f"    {entity:<11} {f['files']:>3} files  {f['rows_read']:>11,} read = "
                 f"{f['rows_loaded']:>11,} loaded + {f['rows_rejected']:>7,} rejected"
+                + (f" + {quarantined:,} in files the raw gate quarantined" if quarantined else "")
             )
     else:
         lines.append("  loaded this run: no new landing files")
@@ -342,7 +347,10 @@ def format_summary(summary: RunSummary) -> str:
             f"{summary.analytics_path} is current; models and publish skipped"
         )
     else:
-        lines.append(f"  NOT published: {summary.analytics_path} still holds the previous good data")
+        if Path(summary.analytics_path).exists():
+            lines.append(f"  NOT published: {summary.analytics_path} still holds the previous good data")
+        else:
+            lines.append(f"  NOT published: nothing has been published at {summary.analytics_path} yet")
     if summary.log_path:
         lines.append(f"  dbt and Dagster log: {summary.log_path}")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from orchestration.contract import CONTRACTS, unsupported_files
 from orchestration.settings import Settings
 
 
@@ -55,9 +56,12 @@ def _landing_problems(path: Path) -> dict[str, Any]:
                 """
             ).fetchall()
         ]
+        # rows of files the raw gate quarantined after reading them are counted apart: read = loaded + rejected +
+        # quarantined
         files = con.execute(
             "select count(*) filter (where status = 'loaded'), coalesce(sum(rows_read), 0), "
-            "coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0) from raw._load_log"
+            "coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0), "
+            "coalesce(sum(rows_read) filter (where status = 'quarantined'), 0) from raw._load_log"
         ).fetchone()
     except duckdb.Error as exc:
         return {"available": False, "reason": f"no load log yet ({exc.__class__.__name__})"}
@@ -69,9 +73,14 @@ def _landing_problems(path: Path) -> dict[str, Any]:
         "rows_read": files[1],
         "rows_loaded": files[2],
         "rows_rejected": files[3],
+        "rows_quarantined": files[4],
         "quarantined_files": quarantined,
         "rejected_rows": rejected,
     }
+
+
+def _not_read(landing_dir: Path) -> list[str]:
+    return [name for entity in CONTRACTS for name in unsupported_files(landing_dir, entity)]
 
 
 def collect_status(settings: Settings) -> dict[str, Any]:
@@ -84,6 +93,7 @@ def collect_status(settings: Settings) -> dict[str, Any]:
         "last_run": last_run,
         "published": _published(settings.analytics_path),
         "landing": _landing_problems(settings.warehouse_path),
+        "not_read": _not_read(settings.landing_dir),
     }
 
 
@@ -118,12 +128,22 @@ def format_status(status: dict[str, Any]) -> str:
     else:
         lines.append(f"Nothing published yet at {published['path']}.")
     landing = status["landing"]
+    if status.get("not_read"):
+        lines.append(
+            f"Landing folder: {len(status['not_read'])} item(s) not read (only .csv, .csv.gz, .parquet and .jsonl "
+            "files directly in leads/, activities/, deals/, companies/ are): " + ", ".join(status["not_read"])
+        )
     if not landing["available"]:
         lines.append(f"Landing data: unavailable ({landing['reason']}).")
         return "\n".join(lines)
     lines.append(
         f"Landing data: {landing['files_loaded']} files loaded, {landing['rows_read']:,} rows read = "
         f"{landing['rows_loaded']:,} loaded + {landing['rows_rejected']:,} rejected"
+        + (
+            f" + {landing['rows_quarantined']:,} in files the raw gate quarantined"
+            if landing["rows_quarantined"]
+            else ""
+        )
     )
     if landing["quarantined_files"]:
         lines.append(f"  {len(landing['quarantined_files'])} quarantined file(s) to fix and drop again:")

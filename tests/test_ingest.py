@@ -433,3 +433,115 @@ def test_a_full_temp_disk_while_committing_fails_the_batch_without_logging_or_qu
         assert con.execute("select count(*) from raw.activities").fetchone() == (0,)
         assert con.execute("select count(*) from raw._load_log").fetchone() == (0,)
     assert not (tmp_path / "q").exists() or not any((tmp_path / "q").rglob("*.*"))
+
+
+def test_columns_named_like_ingest_internals_are_kept_and_do_not_change_its_work(con, landing: Path) -> None:
+    """A database export may carry a `rowid` column: DuckDB's row id, which ingest numbers rows by, must not be
+    shadowed by it (that failed every run); nor may a column named like ingest's own reject reason decide what
+    is rejected."""
+    write_csv(
+        landing / "leads" / "export.csv",
+        ["lead_id", "created_at", "rowid", "_reject_reason"],
+        [["L1", "2026-01-01", "r1", "see notes"], ["", "2026-01-01", "r2", ""], ["L3", "not a date", "r3", ""]],
+    )
+    report = _ingest(con, landing)
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (3, 1, 2)
+    assert con.execute('select lead_id, "rowid", "_reject_reason", _row_number from raw.leads').fetchall() == [
+        ("L1", "r1", "see notes", 1)
+    ]
+    rejected = con.execute(
+        "select row_number, column_name, record ->> 'rowid' from raw._rejected_rows order by row_number"
+    ).fetchall()
+    assert rejected == [(2, "lead_id", "r2"), (3, "created_at", "r3")]
+
+
+def test_file_names_with_glob_characters_load_only_their_own_rows(con, landing: Path) -> None:
+    """DuckDB's readers expand `*`, `?` and `[...]` in a path: `leads[1].csv` would read `leads1.csv`, and a file
+    named `*.csv` every CSV in the folder."""
+    header = ["lead_id", "created_at"]
+    write_csv(landing / "leads" / "leads[1].csv", header, [["BRACKET", "2026-01-01"]])
+    write_csv(landing / "leads" / "leads1.csv", header, [["PLAIN", "2026-01-01"]])
+    write_csv(landing / "leads" / "*.csv", header, [["STAR", "2026-01-01"]])
+    write_jsonl(landing / "leads" / "?.jsonl", [{"lead_id": "QUESTION", "created_at": "2026-01-01"}])
+    report = _ingest(con, landing)
+    assert report.rows_read == 4 and report.rows_loaded == 4
+    rows = con.execute("select _source_file, lead_id from raw.leads order by 1").fetchall()
+    assert rows == [
+        ("leads/*.csv", "STAR"),
+        ("leads/?.jsonl", "QUESTION"),
+        ("leads/leads1.csv", "PLAIN"),
+        ("leads/leads[1].csv", "BRACKET"),
+    ]
+
+
+def test_a_delimiter_inside_a_quoted_column_name_does_not_decide_the_delimiter(con, landing: Path) -> None:
+    path = landing / "leads" / "semi.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text('lead_id;created_at;"Revenue (USD, annual, est.)"\nL1;2026-01-01;5\n', encoding="utf-8")
+    report = _ingest(con, landing)
+    assert [f.status for f in report.files] == ["loaded"]
+    assert con.execute('select lead_id, "revenue (usd, annual, est.)" from raw.leads').fetchall() == [("L1", "5")]
+
+
+def test_ids_of_tabs_or_invisible_characters_are_missing(con, landing: Path) -> None:
+    write_csv(
+        landing / "leads" / "a.csv",
+        ["lead_id", "created_at"],
+        [["\t", "2026-01-01"], ["\u200b", "2026-01-01"], ["\ufeff \u00a0", "2026-01-01"], ["L4", "2026-01-01"]],
+    )
+    report = _ingest(con, landing)
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (4, 1, 3)
+    reasons = con.execute("select row_number, reason from raw._rejected_rows order by 1").fetchall()
+    assert reasons == [(n, "lead_id: required value is missing") for n in (1, 2, 3)]
+
+
+def test_jsonl_keys_that_name_one_column_twice_in_a_record_quarantine_the_file(con, landing: Path) -> None:
+    """Across records `email` and `EMAIL` are one column; within one record one value would be lost, as with a
+    CSV header naming a column twice. An empty key has no column to go to."""
+    write_jsonl(
+        landing / "leads" / "twice.jsonl",
+        [
+            {"lead_id": "J1", "created_at": "2026-01-01", "email": "a@x.com"},
+            {"lead_id": "J2", "created_at": "2026-01-01", "email": "b@x.com", "EMAIL": "c@x.com"},
+        ],
+    )
+    write_jsonl(landing / "leads" / "empty_key.jsonl", [{"lead_id": "J3", "created_at": "2026-01-01", "": "x"}])
+    report = _ingest(con, landing)
+    errors = {f.path: f.error for f in report.files}
+    assert [f.status for f in report.files] == ["quarantined", "quarantined"]
+    assert errors["leads/twice.jsonl"] == (
+        "leads/twice.jsonl: line 2: keys 'email', 'EMAIL' name one column (column names match case-insensitively): "
+        "expected each column once per record"
+    )
+    assert errors["leads/empty_key.jsonl"] == (
+        "leads/empty_key.jsonl: a record has the empty key '': expected a column name"
+    )
+    assert con.execute("select count(*) from raw.leads").fetchone() == (0,)
+
+
+def test_a_line_too_long_is_quarantined_with_the_reason_not_buried_under_the_row(con, landing: Path) -> None:
+    write_csv(
+        landing / "leads" / "big.csv", ["lead_id", "created_at", "notes"], [["B1", "2026-01-01", "a" * 3_000_000]]
+    )
+    (quarantined,) = _ingest(con, landing).files
+    assert quarantined.status == "quarantined"
+    assert "Maximum line size of 2000000 bytes exceeded" in quarantined.error
+    assert "CSV Error on Line: 2" in quarantined.error
+    assert len(quarantined.error) < 1_500
+
+
+def test_what_ingest_does_not_read_is_reported_and_loads_once_renamed(con, landing: Path) -> None:
+    """Other file types and subfolders are named, not logged: an export written as `x.csv.tmp` and then renamed
+    must still load (a logged content hash would have made it look loaded already)."""
+    header = ["lead_id", "created_at"]
+    write_csv(landing / "leads" / "a.csv", header, [["L1", "2026-01-01"]])
+    write_csv(landing / "leads" / "b.csv.tmp", header, [["L2", "2026-01-01"]])
+    (landing / "leads" / "2026-02").mkdir()
+    (landing / "leads" / ".DS_Store").write_text("")
+    first = _ingest(con, landing)
+    assert first.unsupported == ["leads/2026-02/", "leads/b.csv.tmp"]
+    assert con.execute("select source_file from raw._load_log").fetchall() == [("leads/a.csv",)]
+    (landing / "leads" / "b.csv.tmp").rename(landing / "leads" / "b.csv")
+    second = _ingest(con, landing, load_id="run-2")
+    assert second.rows_loaded == 1 and second.unsupported == ["leads/2026-02/"]
+    assert con.execute("select lead_id from raw.leads order by 1").fetchall() == [("L1",), ("L2",)]

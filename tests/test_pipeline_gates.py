@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.run import RunSummary, run_pipeline
+from orchestration.run import RunSummary, format_summary, run_pipeline
 from orchestration.settings import ROOT, Settings
 from tests.conftest import settings_for
 from tests.landing import minimal_landing, write_csv, write_parquet
@@ -63,7 +63,9 @@ def test_run_builds_typed_staging_from_landing_values(
     settings: Settings, first_run: RunSummary, dbt_manifest: Path
 ) -> None:
     assert first_run.published
-    assert first_run.loaded_this_run["leads"] == {"files": 1, "rows_read": 2, "rows_loaded": 2, "rows_rejected": 0}
+    assert first_run.loaded_this_run["leads"] == {
+        "files": 1, "rows_read": 2, "rows_loaded": 2, "rows_rejected": 0, "rows_quarantined": 0
+    }
     con = duckdb.connect(str(settings.analytics_path), read_only=True)
     leads = con.execute(
         "select lead_key, email, email_domain, country_code, employee_count, created_at::varchar "
@@ -201,6 +203,19 @@ def test_raw_gate_failure_blocks_downstream_quarantines_and_keeps_published_data
     assert "analytics_db" in failed.skipped_steps
     assert _published(settings) == published_before
     assert [q["file"] for q in failed.quarantined_this_run] == ["deals/deals_2026-02.csv"]
+    # its 10 rows were read, then taken back out of raw: the counts still add up, here and in `leadflow status`
+    assert failed.loaded_this_run["deals"] == {
+        "files": 0, "rows_read": 10, "rows_loaded": 0, "rows_rejected": 0, "rows_quarantined": 10
+    }  # fmt: skip
+    assert "10 read =           0 loaded +       0 rejected + 10 in files the raw gate quarantined" in (
+        format_summary(failed)
+    )
+    from orchestration.status import collect_status, format_status
+
+    landing = collect_status(settings)["landing"]
+    assert landing["rows_read"] == landing["rows_loaded"] + landing["rows_rejected"] + landing["rows_quarantined"]
+    assert landing["rows_quarantined"] == 10
+    assert "+ 10 in files the raw gate quarantined" in format_status(collect_status(settings))
     # the bad batch is out of raw, so the next run neither re-fails nor lets it through unvalidated
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     assert con.execute("select count(*) from raw.deals where deal_id = 'D10'").fetchone()[0] == 0
@@ -321,6 +336,9 @@ def test_status_reports_the_quarantined_file_and_rejected_rows(settings: Setting
     from orchestration.status import collect_status, format_status
 
     (settings.landing_dir / "leads" / "broken.csv").write_text("lead_id,created_at\nX,2026-01-01,extra\n")
+    (settings.landing_dir / "leads" / "leads_2026-05.json").write_text('[{"lead_id": "L10"}]')  # not a landing type
+    (settings.landing_dir / "leads" / "2026-06").mkdir()
+    (settings.landing_dir / "leads" / ".DS_Store").write_text("")
     write_csv(
         settings.landing_dir / "leads" / "leads_2026-04.csv",
         ["lead_id", "created_at"],
@@ -331,6 +349,7 @@ def test_status_reports_the_quarantined_file_and_rejected_rows(settings: Setting
     assert "leads/broken.csv: cannot be parsed as CSV" in text
     assert "rejected leads.created_at: 1 rows, e.g. leads/leads_2026-04.csv row 1" in text
     assert "Last run succeeded" in text
+    assert "2 item(s) not read" in text and "leads/2026-06/, leads/leads_2026-05.json" in text
     # the malformed file never stops the leadership report
     from orchestration.report import build_report
 
