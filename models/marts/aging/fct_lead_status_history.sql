@@ -3,8 +3,9 @@
 -- first deal, and the re-queues to nurture: a lead in a status whose aging action is `nurture`
 -- (seeds/aging_thresholds.csv) beyond its threshold goes back to In Nurture at that moment. Events at
 -- the same instant apply in the order creation, activity, deal; a repeat of the current status is no
--- change.
-with
+-- change. A repeat after a re-queue is one: the lead is In Nurture by then, so a rep setting Contacted
+-- again starts a new spell (and its own 72 hours), while a repeat before the re-queue restarts nothing.
+with recursive
 
 leads as (
     select * from {{ ref('int_routing__leads') }}
@@ -69,18 +70,112 @@ base_events as (
     group by leads.person_id
 ),
 
+ordered_events as (
+    select
+        *,
+        row_number() over (partition by person_id order by entered_at, source_order, lead_status) as event_number,
+        lag(lead_status) over (partition by person_id order by entered_at, source_order, lead_status)
+            as previous_status
+    from base_events
+),
+
+-- A run: consecutive events of one status. Its first event is a change; the rest are repeats.
+runs as (
+    select
+        *,
+        sum(case when previous_status = lead_status then 0 else 1 end) over (
+            partition by person_id order by event_number rows between unbounded preceding and current row
+        ) as run_number
+    from ordered_events
+),
+
+run_exits as (
+    select
+        person_id,
+        run_number,
+        lead(min(entered_at)) over (partition by person_id order by run_number) as run_exited_at
+    from runs
+    group by person_id, run_number
+),
+
+nurture_events as (
+    select
+        runs.person_id,
+        runs.run_number,
+        runs.event_number,
+        runs.entered_at,
+        {{ dbt.dateadd('second', 'cast(thresholds.max_hours * 3600 as bigint)', 'runs.entered_at') }} as requeue_at
+    from runs
+    inner join thresholds on runs.lead_status = thresholds.lead_status and thresholds.action = 'nurture'
+),
+
+-- For a spell starting at an event, the first repeat of its run after the re-queue it would cause: the lead
+-- is In Nurture by then, so that repeat starts a spell of its own. Runs are a few events: the join stays
+-- inside one run of one person.
+next_restarts as (
+    select
+        spell_start.person_id,
+        spell_start.run_number,
+        spell_start.event_number,
+        min(later_event.event_number) as restart_event_number
+    from nurture_events as spell_start
+    inner join nurture_events as later_event
+        on
+            spell_start.person_id = later_event.person_id
+            and spell_start.run_number = later_event.run_number
+            and later_event.entered_at > spell_start.requeue_at
+    group by spell_start.person_id, spell_start.run_number, spell_start.event_number
+),
+
+-- Spell starts within runs of nurture statuses: the run's first event, then each restart after the last.
+restarts (person_id, run_number, event_number) as (
+    select
+        person_id,
+        run_number,
+        min(event_number) as event_number
+    from nurture_events
+    group by person_id, run_number
+    union all
+    select
+        next_restarts.person_id,
+        next_restarts.run_number,
+        next_restarts.restart_event_number as event_number
+    from restarts
+    inner join next_restarts
+        on
+            restarts.person_id = next_restarts.person_id
+            and restarts.run_number = next_restarts.run_number
+            and restarts.event_number = next_restarts.event_number
+),
+
 base_changes as (
-    select * from base_events
-    qualify coalesce(
-        lag(lead_status) over (partition by person_id order by entered_at, source_order) != lead_status, true
-    )
+    select
+        runs.person_id,
+        runs.entered_at,
+        runs.lead_status,
+        runs.source,
+        runs.source_order,
+        runs.rep_id,
+        runs.reason,
+        runs.run_number
+    from runs
+    left join restarts on runs.person_id = restarts.person_id and runs.event_number = restarts.event_number
+    where runs.previous_status is null or runs.previous_status != runs.lead_status or restarts.event_number is not null
 ),
 
 base_spells as (
     select
-        *,
-        lead(entered_at) over (partition by person_id order by entered_at, source_order) as exited_at
+        base_changes.*,
+        coalesce(
+            lead(base_changes.entered_at) over (
+                partition by base_changes.person_id, base_changes.run_number
+                order by base_changes.entered_at, base_changes.source_order
+            ),
+            run_exits.run_exited_at
+        ) as exited_at
     from base_changes
+    inner join run_exits
+        on base_changes.person_id = run_exits.person_id and base_changes.run_number = run_exits.run_number
 ),
 
 nurture_requeues as (
@@ -119,20 +214,22 @@ all_events as (
 changes as (
     select * from all_events
     qualify coalesce(
-        lag(lead_status) over (partition by person_id order by entered_at, source_order) != lead_status, true
+        lag(lead_status) over (partition by person_id order by entered_at, source_order, lead_status)
+        != lead_status,
+        true
     )
 ),
 
 spells as (
     select
         person_id,
-        row_number() over (partition by person_id order by entered_at, source_order) as status_number,
+        row_number() over (partition by person_id order by entered_at, source_order, lead_status) as status_number,
         lead_status,
         source,
         rep_id,
         reason,
         entered_at,
-        lead(entered_at) over (partition by person_id order by entered_at, source_order) as exited_at
+        lead(entered_at) over (partition by person_id order by entered_at, source_order, lead_status) as exited_at
     from changes
 ),
 
