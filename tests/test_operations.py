@@ -71,6 +71,18 @@ ACTIVITIES = [
     ["T8", "A5", "hubspot", "sales_accepted", "2026-01-07T14:00:00Z", "R401", "", ""],
     ["T9", "H1", "hubspot", "demo_request", "2026-01-11T13:00:00Z", "", "inbound", ""],
     ["T10", "H1", "hubspot", "pricing_page_view", "2026-01-11T13:01:00Z", "", "inbound", ""],
+    # G1 (R201): Contacted, back to nurture after 72 hours, Contacted again (a real change: its own 72 hours,
+    # which a repeat before them does not restart), back to nurture, and once more
+    ["T11", "G1", "hubspot", "status_change", "2026-01-07T10:00:00Z", "R201", "", "Contacted"],
+    ["T12", "G1", "hubspot", "status_change", "2026-01-12T10:00:00Z", "R201", "", "Contacted"],
+    ["T13", "G1", "hubspot", "status_change", "2026-01-13T10:00:00Z", "R201", "", "Contacted"],
+    ["T14", "G1", "hubspot", "status_change", "2026-01-20T10:00:00Z", "R201", "", "Contacted"],
+    # nurture's stop conditions, each on a lead In Nurture at the as-of time: A3 asks for a demo, G2 was emailed
+    # within the last day, C1 (whose won deal came before its return to Contacted) is a customer
+    ["T15", "A3", "hubspot", "demo_request", "2026-02-01T12:00:00Z", "", "inbound", ""],
+    ["T16", "G2", "hubspot", "status_change", "2026-01-07T10:00:00Z", "R202", "", "Contacted"],
+    ["T17", "G2", "hubspot", "email_sent", "2026-03-31T12:00:00Z", "", "outbound", ""],
+    ["T18", "C1", "hubspot", "status_change", "2026-02-10T10:00:00Z", "R101", "", "Contacted"],
     # the latest activity in the data: routing, SLAs and aging are evaluated as of 2026-04-01
     ["T99", "D1", "hubspot", "page_view", "2026-04-01T00:00:00Z", "", "inbound", ""],
 ]
@@ -82,11 +94,14 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     settings: Settings = settings_for(tmp_path_factory.mktemp("operations") / "data", monkeypatch)
     write_csv(settings.landing_dir / "leads" / "leads_2026.csv", HEADER, LEADS)
     write_csv(settings.landing_dir / "activities" / "activities_2026.csv", ACTIVITY_HEADER, ACTIVITIES)
-    # one open deal of a lead that is not in this landing: no person converts or becomes a customer
+    # one open deal of a lead that is not in this landing, and C1's won deal (after it was routed)
     write_csv(
         settings.landing_dir / "deals" / "deals_2026.csv",
         ["deal_id", "lead_id", "source_system", "created_at", "stage"],
-        [["DL1", "ZZ9", "hubspot", "2026-01-02T00:00:00Z", "Qualification"]],
+        [
+            ["DL1", "ZZ9", "hubspot", "2026-01-02T00:00:00Z", "Qualification"],
+            ["DL2", "C1", "hubspot", "2026-01-20T00:00:00Z", "Closed Won"],
+        ],
     )
     summary = run_pipeline(settings)
     assert summary.success, summary.to_json()
@@ -235,6 +250,28 @@ def test_contacted_lead_without_progress_goes_back_to_nurture_after_72_hours(
         ("In Nurture", "requeue", "2026-01-09 18:00:00"),
     ]
     assert [row[0] for row in history("A4")] == ["New", "Contacted", "Engaged"]
+    assert history("G1") == [
+        ("New", "created", "2026-01-06 10:00:00"),
+        ("Contacted", "activity", "2026-01-07 10:00:00"),
+        ("In Nurture", "requeue", "2026-01-10 10:00:00"),
+        ("Contacted", "activity", "2026-01-12 10:00:00"),  # the repeat on the 13th restarts nothing
+        ("In Nurture", "requeue", "2026-01-15 10:00:00"),
+        ("Contacted", "activity", "2026-01-20 10:00:00"),
+        ("In Nurture", "requeue", "2026-01-23 10:00:00"),
+    ]
+    requeues = _rows(
+        ops,
+        """
+        select r.requeue_action, r.requeued_at::varchar from marts.fct_lead_requeues r
+        join (select distinct person_id from marts.lead_crosswalk where lead_id = 'G1') p using (person_id)
+        order by r.requeued_at
+        """,
+    )
+    assert requeues == [
+        ("nurture", "2026-01-10 10:00:00"),
+        ("nurture", "2026-01-15 10:00:00"),
+        ("nurture", "2026-01-23 10:00:00"),
+    ]
 
 
 def test_sla_deadline_skips_the_weekend(ops: duckdb.DuckDBPyConnection) -> None:
@@ -314,3 +351,25 @@ def test_aging_marks_stale_leads_without_next_step(ops: duckdb.DuckDBPyConnectio
     counted = _rows(ops, "select sum(leads) from marts.mart_lead_aging")[0][0]
     routable = _rows(ops, "select count(*) from marts.dim_leads where is_net_new and not is_spam")[0][0]
     assert counted == routable == len(LEADS)
+
+
+def test_nurture_list_stops_for_a_demo_request_a_recent_email_or_a_deal(ops: duckdb.DuckDBPyConnection) -> None:
+    leads = ("A3", "C1", "G1", "G2")
+    statuses = _rows(
+        ops,
+        """
+        select c.lead_id, a.lead_status from marts.fct_lead_aging a join marts.lead_crosswalk c using (person_id)
+        where c.lead_id in ? order by 1
+        """,
+        list(leads),
+    )
+    assert statuses == [(lead_id, "In Nurture") for lead_id in leads]
+    listed = _rows(
+        ops,
+        """
+        select c.lead_id, o.list_name from marts.mart_outreach_list o join marts.lead_crosswalk c using (person_id)
+        where c.lead_id in ? order by 1
+        """,
+        list(leads),
+    )
+    assert listed == [("G1", "marketing_nurture")]

@@ -31,7 +31,9 @@ activity_summary as (
     select
         statuses.person_id,
         max(activities.occurred_at) as last_activity_at,
-        max(activities.occurred_at) filter (where activities.is_rep_touch) as last_rep_touch_at
+        max(activities.occurred_at) filter (where activities.is_rep_touch) as last_rep_touch_at,
+        max(activities.occurred_at) filter (where activities.activity_type = 'email_sent') as last_email_sent_at,
+        max(activities.occurred_at) filter (where activities.activity_type = 'demo_request') as last_demo_request_at
     from statuses
     inner join activities on statuses.person_id = activities.person_id
     cross join horizon
@@ -100,6 +102,8 @@ final as (
             >= {{ var('aging_stale_after_days') }} * 86400,
             true
         ) as is_stale,
+        activity_summary.last_email_sent_at,
+        activity_summary.last_demo_request_at,
         task_summary.next_step_due_at,
         task_summary.next_step_due_at is not null as has_next_step,
         coalesce(task_summary.overdue_task_count, 0) as overdue_task_count,
