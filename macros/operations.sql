@@ -1,14 +1,16 @@
 {#- Shared helpers of the routing, SLA and aging models (docs/routing-sla-aging.md). -#}
 
 {#- The time routing, SLA and aging figures are computed as of: var operations_as_of when set, else the
-    latest lead or activity in the data (so figures never depend on the day the build runs). -#}
+    latest lead, activity or deal in the data (so figures never depend on the day the build runs, and a deals
+    export newer than the others still counts). -#}
 {% macro operations_horizon() -%}
     {%- if var('operations_as_of', none) -%}
     cast('{{ var("operations_as_of") }}' as timestamp)
     {%- else -%}
     greatest(
         (select max(created_at) from {{ ref('stg_leads') }}),
-        (select max(occurred_at) from {{ ref('stg_activities') }})
+        (select max(occurred_at) from {{ ref('stg_activities') }}),
+        (select max(created_at) from {{ ref('stg_deals') }})
     )
     {%- endif -%}
 {%- endmacro %}

@@ -28,14 +28,17 @@ def test_staging_types_export_values_and_keeps_every_unknown_column(settings: Se
         + "".join(f"L{i},hubspot,2026-01-08T10:00:00Z,l{i}@delta.io,10,1000,,,\n" for i in plain),
         encoding="utf-8",
     )
+    # These deals are newer than every lead and activity: the as-of time of routing, SLAs and aging includes
+    # them (with it set by leads and activities only, the stale-lead figures of aging and the weekly KPIs
+    # disagreed, and a dbt test blocked the run).
     write_csv(
         settings.landing_dir / "deals" / "deals_2026-02.csv",
         ["deal_id", "lead_id", "source_system", "created_at", "stage", "amount", "expected_close_date"],
         [
-            ["D7", "L7", "hubspot", "2026-01-08T09:00:00Z", "Qualified", "\"€ 12,500.00\"", "2026-03-04T00:00:00+01:00"],
-            ["D8", "L8", "hubspot", "2026-01-08T09:00:00Z", "Qualified", "\"12,5\"", "2026-03-31"],
+            ["D7", "L7", "hubspot", "2026-02-01T12:00:00Z", "Qualified", '"€ 12,500.00"', "2026-03-04T00:00:00+01:00"],
+            ["D8", "L8", "hubspot", "2026-02-01T12:00:00Z", "Qualified", '"12,5"', "2026-03-31"],
         ]
-        + [[f"D{i}", f"L{i}", "hubspot", "2026-01-08T09:00:00Z", "Qualified", "100", ""] for i in plain],
+        + [[f"D{i}", f"L{i}", "hubspot", "2026-02-01T12:00:00Z", "Qualified", "100", ""] for i in plain],
     )
     summary = run_pipeline(settings)
     assert summary.success, summary.to_json()
@@ -50,8 +53,10 @@ def test_staging_types_export_values_and_keeps_every_unknown_column(settings: Se
             "select deal_id, amount, invalid_fields, expected_close_date from staging.stg_deals "
             "where deal_id in ('D7', 'D8') order by deal_id"
         ).fetchall()
+        (as_of,) = con.execute("select distinct as_of from marts.fct_lead_aging").fetchone()
     finally:
         con.close()
+    assert as_of == dt.datetime(2026, 2, 1, 12, 0)
 
     (l7_id, l7_count, l7_revenue, l7_invalid, l7_extra), (l8_id, l8_count, l8_revenue, l8_invalid, l8_extra) = lead_rows
     assert (l7_id, l7_count, l7_revenue, l7_invalid) == ("L7", 16_777_217, Decimal("1234567.50"), None)

@@ -5,6 +5,8 @@
 -- the same instant apply in the order creation, activity, deal; a repeat of the current status is no
 -- change. A repeat after a re-queue is one: the lead is In Nurture by then, so a rep setting Contacted
 -- again starts a new spell (and its own 72 hours), while a repeat before the re-queue restarts nothing.
+-- Only events up to the as-of time count: the history describes each lead as of then, as fct_lead_aging
+-- and the weekly figures measured from it do.
 with recursive
 
 leads as (
@@ -50,8 +52,10 @@ base_events as (
         activities.reason
     from leads
     inner join activities on leads.person_id = activities.person_id
+    cross join horizon
     where
         activities.occurred_at >= leads.created_at
+        and activities.occurred_at <= horizon.as_of
         and (
             (activities.activity_type = 'status_change' and activities.new_status is not null)
             or activities.activity_type = 'disqualified'
@@ -67,6 +71,8 @@ base_events as (
         cast(null as varchar) as reason
     from leads
     inner join deals on leads.person_id = deals.person_id
+    cross join horizon
+    where deals.created_at <= horizon.as_of
     group by leads.person_id
 ),
 
