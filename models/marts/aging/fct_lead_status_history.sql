@@ -95,21 +95,13 @@ runs as (
     from ordered_events
 ),
 
-run_exits as (
-    select
-        person_id,
-        run_number,
-        lead(min(entered_at)) over (partition by person_id order by run_number) as run_exited_at
-    from runs
-    group by person_id, run_number
-),
-
 nurture_events as (
     select
         runs.person_id,
         runs.run_number,
         runs.event_number,
         runs.entered_at,
+        runs.previous_status is null or runs.previous_status != runs.lead_status as is_run_start,
         {{ dbt.dateadd('second', 'cast(thresholds.max_hours * 3600 as bigint)', 'runs.entered_at') }} as requeue_at
     from runs
     inner join thresholds on runs.lead_status = thresholds.lead_status and thresholds.action = 'nurture'
@@ -138,9 +130,9 @@ restarts (person_id, run_number, event_number) as (
     select
         person_id,
         run_number,
-        min(event_number) as event_number
+        event_number
     from nurture_events
-    group by person_id, run_number
+    where is_run_start
     union all
     select
         next_restarts.person_id,
@@ -162,26 +154,18 @@ base_changes as (
         runs.source,
         runs.source_order,
         runs.rep_id,
-        runs.reason,
-        runs.run_number
+        runs.reason
     from runs
     left join restarts on runs.person_id = restarts.person_id and runs.event_number = restarts.event_number
     where runs.previous_status is null or runs.previous_status != runs.lead_status or restarts.event_number is not null
 ),
 
+-- A spell lasts until the next change: a restart of its run, or the first event of the next run.
 base_spells as (
     select
-        base_changes.*,
-        coalesce(
-            lead(base_changes.entered_at) over (
-                partition by base_changes.person_id, base_changes.run_number
-                order by base_changes.entered_at, base_changes.source_order
-            ),
-            run_exits.run_exited_at
-        ) as exited_at
+        *,
+        lead(entered_at) over (partition by person_id order by entered_at, source_order, lead_status) as exited_at
     from base_changes
-    inner join run_exits
-        on base_changes.person_id = run_exits.person_id and base_changes.run_number = run_exits.run_number
 ),
 
 nurture_requeues as (
