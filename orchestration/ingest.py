@@ -54,6 +54,9 @@ BLANK_CHARACTERS = (
     " \t\n\r\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
+# Checked with one RE2 full match rather than trim(value, characters): on L's 20M activity ids 0.4 s against 11 s
+# (trim with a character list), and faster than plain trim (0.8 s), since a real id fails at its first character.
+BLANK_PATTERN = "[" + "".join(f"\\x{{{ord(ch):04X}}}" for ch in BLANK_CHARACTERS) + "]*"
 # Names the staged temp table cannot give a file's column: DuckDB's rowid (which ingest numbers rows by) and the
 # reject reason ingest adds. A file's column of that name is staged under another name and lands under its own.
 STAGING_NAMES = ("rowid", "_reject_reason")
@@ -300,7 +303,7 @@ def _reject_expression(contract: EntityContract, present: set[str]) -> str:
     """One CASE giving the first reason a row is unusable (column: what was expected), or NULL."""
 
     def blank(col: str) -> str:
-        return f"({quote_ident(col)} is null or trim({quote_ident(col)}, {sql_literal(BLANK_CHARACTERS)}) = '')"
+        return f"({quote_ident(col)} is null or regexp_full_match({quote_ident(col)}, {sql_literal(BLANK_PATTERN)}))"
 
     whens = []
     for col in contract.required:
