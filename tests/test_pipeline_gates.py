@@ -64,7 +64,11 @@ def test_run_builds_typed_staging_from_landing_values(
 ) -> None:
     assert first_run.published
     assert first_run.loaded_this_run["leads"] == {
-        "files": 1, "rows_read": 2, "rows_loaded": 2, "rows_rejected": 0, "rows_quarantined": 0
+        "files": 1,
+        "rows_read": 2,
+        "rows_loaded": 2,
+        "rows_rejected": 0,
+        "rows_quarantined": 0,
     }
     con = duckdb.connect(str(settings.analytics_path), read_only=True)
     leads = con.execute(
