@@ -17,6 +17,10 @@ def type_bigint():
     return "bigint"
 
 
+def type_numeric():
+    return "numeric(28,6)"
+
+
 def type_string():
     return "varchar"
 
