@@ -346,11 +346,10 @@ def format_summary(summary: RunSummary) -> str:
             f"  nothing changed since run {summary.up_to_date_with} (same raw data, code and settings): "
             f"{summary.analytics_path} is current; models and publish skipped"
         )
+    elif Path(summary.analytics_path).exists():
+        lines.append(f"  NOT published: {summary.analytics_path} still holds the previous good data")
     else:
-        if Path(summary.analytics_path).exists():
-            lines.append(f"  NOT published: {summary.analytics_path} still holds the previous good data")
-        else:
-            lines.append(f"  NOT published: nothing has been published at {summary.analytics_path} yet")
+        lines.append(f"  NOT published: nothing has been published at {summary.analytics_path} yet")
     if summary.log_path:
         lines.append(f"  dbt and Dagster log: {summary.log_path}")
     return "\n".join(lines)

@@ -211,9 +211,9 @@ def test_raw_gate_failure_blocks_downstream_quarantines_and_keeps_published_data
     assert failed.loaded_this_run["deals"] == {
         "files": 0, "rows_read": 10, "rows_loaded": 0, "rows_rejected": 0, "rows_quarantined": 10
     }  # fmt: skip
-    assert "10 read =           0 loaded +       0 rejected + 10 in files the raw gate quarantined" in (
-        format_summary(failed)
-    )
+    text = format_summary(failed)
+    assert "10 read =           0 loaded +       0 rejected + 10 in files the raw gate quarantined" in text
+    assert f"NOT published: {settings.analytics_path} still holds the previous good data" in text
     from orchestration.status import collect_status, format_status
 
     landing = collect_status(settings)["landing"]
@@ -227,6 +227,18 @@ def test_raw_gate_failure_blocks_downstream_quarantines_and_keeps_published_data
     assert (settings.quarantine_dir / "deals" / "deals_2026-02.csv").exists()
     recovered = run_pipeline(settings)
     assert recovered.success and recovered.published
+
+
+def test_a_failed_first_run_does_not_claim_earlier_published_data(settings: Settings) -> None:
+    minimal_landing(settings.landing_dir)
+    write_csv(
+        settings.landing_dir / "deals" / "deals_2026-02.csv",
+        ["deal_id", "lead_id", "created_at", "stage", "amount", "currency"],
+        [[f"D{i}", "L2", "2026-02-01", "Qualified", "lots", "USD"] for i in range(10, 20)],
+    )
+    failed = run_pipeline(settings)
+    assert not failed.success and not settings.analytics_path.exists()
+    assert f"NOT published: nothing has been published at {settings.analytics_path} yet" in format_summary(failed)
 
 
 def test_rows_of_a_run_killed_before_its_gate_are_validated_by_the_next_run(
