@@ -51,6 +51,7 @@ LONGEST_MODULES_FIRST = (
     "test_funnel.py",
     "test_privacy.py",
     "test_staging_versions.py",
+    "test_staging_types.py",
     "test_business_time.py",
     "test_operations.py",
     "test_attribution.py",
