@@ -10,8 +10,10 @@ import contextlib
 import datetime as dt
 import gc
 import json
+import os
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -28,6 +30,21 @@ environment variables (defaults in brackets):
   LEADFLOW_MAX_TEMP_SIZE   cap on data spilled to that folder, e.g. 50GB             [the free disk]
 See docs/configuration.md for all of them.
 """
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than ``minimum`` (argparse then says what was wrong)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected at least {minimum}, got {value}")
+        return value
+
+    return parse
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -281,6 +298,13 @@ def _cmd_forget(args: argparse.Namespace) -> int:
     except RunInProgressError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    if not report.found:
+        print(
+            f"error: no record holds {args.email.strip()!r} (addresses match as written, ignoring case): nothing "
+            "erased, no audit row written",
+            file=sys.stderr,
+        )
+        return 1
     print(json.dumps(report.to_dict(), indent=2))
     if report.landing_files:
         print(
@@ -319,7 +343,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     gen.add_argument("--size", choices=["S", "M", "L"], default="S", help="S ≈ 5k, M ≈ 100k, L ≈ 1M lead records")
-    gen.add_argument("--leads", type=int, default=None, help="exact number of lead records (overrides --size)")
+    gen.add_argument(
+        "--leads",
+        type=_at_least(100),
+        default=None,
+        help="exact number of lead records, at least 100 (overrides --size)",
+    )
     gen.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     gen.add_argument("--out", default="data", help="output folder (default: data, so landing is data/landing)")
     gen.add_argument(
@@ -361,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("query", nargs="?", help="SQL to run; omit for an interactive shell")
     sql.add_argument("-f", "--file", help="read the SQL from a file")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    sql.add_argument("--max-rows", type=int, default=40, help="rows shown in table format (default 40)")
+    sql.add_argument("--max-rows", type=_at_least(1), default=40, help="rows shown in table format (default 40)")
     sql.add_argument("--db", help="another DuckDB file to open read-only (default: the analytics file)")
     sql.set_defaults(func=_cmd_sql)
 
@@ -452,9 +481,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_user_error(exc: BaseException) -> bool:
+    """A path, a file or a value the user gave (or DuckDB's word on one), as opposed to a defect of leadflow."""
+    module = exc.__class__.__module__.split(".")[0]
+    return isinstance(exc, OSError | ValueError) or module in ("duckdb", "_duckdb")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Errors a user can fix (a setting, a path, a file that is not what it should be) end in one line naming
+    them, not a traceback; LEADFLOW_DEBUG=1 shows the traceback."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except SetupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("LEADFLOW_DEBUG") == "1" or not _is_user_error(exc):
+            raise
+        message = " ".join(str(exc).split()) or exc.__class__.__name__
+        print(f"error: {message}  (LEADFLOW_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
 
 
 def program() -> NoReturn:

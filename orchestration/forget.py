@@ -43,6 +43,8 @@ class ForgetReport:
     deals_unlinked: int = 0
     rejected_rows: int = 0
     landing_files: list[str] = field(default_factory=list)
+    # False when no record held the address: nothing was erased and no audit row written
+    found: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -64,6 +66,15 @@ def forget(settings: Settings, email: str) -> ForgetReport:
         if "raw.leads" not in tables:
             raise FileNotFoundError(f"{settings.warehouse_path} has no raw data yet; nothing to forget")
         resolved = {"staging.stg_lead_versions", "marts.lead_crosswalk"} <= tables
+        has_resolved_activities = (
+            bool(
+                con.execute(
+                    "select count(*) from duckdb_views() where schema_name = 'intermediate' "
+                    "and view_name = 'int_activities__resolved'"
+                ).fetchone()[0]
+            )
+            and "staging.stg_activities" in tables
+        )
         con.execute("create temp table forget_emails (email varchar)")
         con.execute("insert into forget_emails values (?)", [address])
         con.execute("create temp table forget_keys (lead_key varchar)")
@@ -103,18 +114,6 @@ def forget(settings: Settings, email: str) -> ForgetReport:
                 except select email from forget_emails
                 """
             )
-        report.landing_files = sorted(
-            r[0]
-            for r in con.execute(
-                """
-                select distinct _source_file from raw.leads
-                where lower(trim(email)) in (select email from forget_emails)
-                union
-                select distinct _source_file from raw.activities
-                where lower(trim(email)) in (select email from forget_emails)
-                """
-            ).fetchall()
-        )
         con.execute("begin transaction")
         lead_rows = "lower(trim(email)) in (select email from forget_emails)"
         activity_rows = "lower(trim(email)) in (select email from forget_emails)"
@@ -134,17 +133,43 @@ def forget(settings: Settings, email: str) -> ForgetReport:
             deal_rows += """ or (_source_file, _row_number) in (
                 select (source_file, source_row_number) from staging.stg_deal_versions
                 where lead_key in (select lead_key from forget_keys))"""
+            if has_resolved_activities and report.persons:
+                # activities identity resolution gave the person by address (a plus-address, another spelling of
+                # the mailbox), which no record of theirs holds as such
+                activity_rows += """ or (source_system, activity_id) in (
+                    select (r.source_system, r.activity_id) from intermediate.int_activities__resolved a
+                    join staging.stg_activities s on s.activity_key = a.activity_key
+                    join raw.activities r on r._source_file = s.source_file and r._row_number = s.source_row_number
+                    where a.person_id in (select unnest(?::varchar[])))"""
+        activity_params = [report.persons] if resolved and has_resolved_activities and report.persons else []
+        rejected_rows = "exists (select 1 from forget_emails where contains(lower(cast(record as varchar)), email))"
+        # every landing file holding a row about to go, so the operator can purge them at the source
+        report.landing_files = sorted(
+            r[0]
+            for r in con.execute(
+                f"""
+                select _source_file from raw.leads where {lead_rows}
+                union select _source_file from raw.activities where {activity_rows}
+                union select _source_file from raw.deals where {deal_rows}
+                union select source_file from raw._rejected_rows where {rejected_rows}
+                """,
+                activity_params,
+            ).fetchall()
+        )
         report.lead_rows = con.execute(f"delete from raw.leads where {lead_rows}").fetchone()[0]
-        report.activity_rows = con.execute(f"delete from raw.activities where {activity_rows}").fetchone()[0]
+        report.activity_rows = con.execute(
+            f"delete from raw.activities where {activity_rows}", activity_params
+        ).fetchone()[0]
         report.deals_unlinked = con.execute(
             f"update raw.deals set lead_id = null, contact_email = null where {deal_rows}"
         ).fetchone()[0]
-        report.rejected_rows = con.execute(
-            """
-            delete from raw._rejected_rows
-            where exists (select 1 from forget_emails where contains(lower(cast(record as varchar)), email))
-            """
-        ).fetchone()[0]
+        report.rejected_rows = con.execute(f"delete from raw._rejected_rows where {rejected_rows}").fetchone()[0]
+        if not (report.persons or report.lead_rows or report.activity_rows or report.deals_unlinked
+                or report.rejected_rows):  # fmt: skip
+            # nobody holds the address: no audit row, and no reason to rebuild everything
+            con.execute("rollback")
+            report.found = False
+            return report
         if "main.leadflow_build" in tables:
             # incremental models (stg_activities) keep rows between runs: the next run, whoever starts it,
             # must rebuild them from raw, where the person no longer is

@@ -10,6 +10,7 @@ absolute paths.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,19 @@ def _path(name: str, default: str | Path) -> Path:
 
 class SetupError(Exception):
     """The environment is unusable (a folder cannot be written): the message names the setting to fix."""
+
+
+# DuckDB's size syntax (memory_limit, max_temp_directory_size): a number and a unit, or a share of RAM
+MEMORY_SIZE = re.compile(r"\s*\d+(\.\d+)?\s*([kmgt]i?b|b|bytes|%)?\s*", re.IGNORECASE)
+
+
+def _memory_setting(name: str, default: str) -> str:
+    """Checked here: DuckDB's own error for a bad size ("Memory must have a number") came once per step of a
+    run, without the variable's name."""
+    value = os.environ.get(name, default)
+    if value and not MEMORY_SIZE.fullmatch(value):
+        raise SetupError(f"{name} = {value!r} is not a size: expected a number and a unit such as 12GB or 512MB")
+    return value
 
 
 @dataclass(frozen=True)
@@ -54,9 +68,9 @@ class Settings:
             temp_dir=_path("LEADFLOW_TEMP_DIR", data_dir / "tmp"),
             # beside the data folder, not in it: reports are kept when the data is regenerated
             reports_dir=_path("LEADFLOW_REPORTS_DIR", data_dir.parent / "reports"),
-            memory_limit=os.environ.get("LEADFLOW_MEMORY_LIMIT", "12GB"),
+            memory_limit=_memory_setting("LEADFLOW_MEMORY_LIMIT", "12GB"),
             gx_max_rows=int(os.environ.get("LEADFLOW_GX_MAX_ROWS", "250000")),
-            max_temp_size=os.environ.get("LEADFLOW_MAX_TEMP_SIZE", ""),
+            max_temp_size=_memory_setting("LEADFLOW_MAX_TEMP_SIZE", ""),
             pii_masked=os.environ.get("LEADFLOW_PII_MASKED") == "1",
             pii_salt=os.environ.get("LEADFLOW_PII_SALT", ""),
         )

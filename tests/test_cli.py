@@ -116,3 +116,30 @@ def test_status_lines_up_the_row_counts_of_long_table_names() -> None:
     lines = [ln for ln in format_status(status).splitlines() if ln.endswith(" rows")]
     assert [ln.split()[0] for ln in lines] == ["marts.dim_leads", "marts.mart_disqualification_and_loss_reasons"]
     assert len({ln.index(" rows") for ln in lines}) == 1  # the counts end in one column
+
+
+def test_errors_a_user_can_fix_are_one_line_not_a_traceback(
+    settings: Settings, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.analytics_path.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.connect(str(settings.analytics_path)).close()
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+
+    assert main(["sql", "-f", str(tmp_path / "missing.sql")]) == 1
+    assert main(["generate", "--leads", "100", "--out", str(a_file)]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert len(errors) == 2 and all(line.startswith("error: ") for line in errors), errors
+    assert "missing.sql" in errors[0] and "Not a directory" in errors[1]
+
+    for argv in (["generate", "--leads", "5"], ["sql", "--max-rows", "-3", "select 1"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+    assert "expected at least 100, got 5" in capsys.readouterr().err
+
+    monkeypatch.setenv("LEADFLOW_MEMORY_LIMIT", "banana")
+    assert main(["status"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: LEADFLOW_MEMORY_LIMIT = 'banana' is not a size: expected a number and a unit such as 12GB or 512MB"
+    )

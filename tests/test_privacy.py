@@ -27,6 +27,8 @@ ACTIVITIES = [
     ["A1", "H1", "", "hubspot", "Form Submission", "2026-01-05T10:00:00Z"],
     ["A2", "", "ann+news@acorp.com", "salesforce", "Webinar Attended", "2026-01-08T10:00:00Z"],
     ["A3", "H2", "", "hubspot", "Demo Request", "2026-01-06T15:00:00Z"],
+    # from a plus-address none of her records holds: identity resolution gives it to her by the address
+    ["A4", "", "ann+events@acorp.com", "hubspot", "Page View", "2026-01-09T10:00:00Z"],
 ]
 DEAL_HEADER = ["deal_id", "lead_id", "contact_email", "source_system", "created_at", "stage", "amount", "currency"]
 DEALS = [["D1", "S1", "ann@acorp.com", "salesforce", "2026-01-20T12:00:00Z", "Closed Won", "5000", "USD"]]
@@ -56,14 +58,17 @@ def test_forget_erases_the_person_everywhere_and_the_next_run_is_consistent(sett
     write_csv(settings.landing_dir / "deals" / "deals_2026-01.csv", DEAL_HEADER, DEALS)
     before = run_pipeline(settings)
     assert before.success, before.to_json()
-    needles = ["ann@acorp", "ann+news@acorp"]
+    needles = ["ann@acorp", "ann+news@acorp", "ann+events@acorp"]
     assert _clear_text(settings.analytics_path, needles)  # she is there before
 
     # exit 0 means the rebuild after the erasure passed every gate and dbt test: consistent without her
     assert main(["forget", "--email", " ANN@acorp.com", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert '"lead_rows": 2' in out and '"activity_rows": 2' in out and '"deals_unlinked": 1' in out
+    assert '"lead_rows": 2' in out and '"activity_rows": 3' in out and '"deals_unlinked": 1' in out
     assert '"rejected_rows": 1' in out
+    # every landing file that held one of the rows, to purge at the source
+    for name in ("leads/leads_2026-01.csv", "activities/activities_2026-01.csv", "deals/deals_2026-01.csv"):
+        assert f'"{name}"' in out
 
     assert _clear_text(settings.warehouse_path, needles) == []
     assert _clear_text(settings.analytics_path, needles) == []
@@ -81,4 +86,11 @@ def test_forget_erases_the_person_everywhere_and_the_next_run_is_consistent(sett
         )
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         log = con.execute("select email_sha256, persons, lead_rows, activity_rows from raw._forget_log").fetchall()
-    assert log == [(hashlib.sha256(b"ann@acorp.com").hexdigest(), 1, 2, 2)]
+    assert log == [(hashlib.sha256(b"ann@acorp.com").hexdigest(), 1, 2, 3)]
+
+    # an address nobody holds: refused, no audit row, and the next run has nothing to rebuild
+    assert main(["forget", "--email", "nobody@nowhere.example", "--no-run"]) == 1
+    assert "no record holds 'nobody@nowhere.example'" in capsys.readouterr().err
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        assert con.execute("select count(*) from raw._forget_log").fetchone()[0] == 1
+    assert run_pipeline(settings).up_to_date_with is not None
