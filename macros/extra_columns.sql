@@ -22,11 +22,11 @@
     {%- for node in graph.sources.values() if node.source_name == source_name and node.name == table_name -%}
         {%- for column in node.columns.keys() -%}{%- do documented.append(column | lower) -%}{%- endfor -%}
     {%- endfor -%}
-    {#- ingest's lineage columns; any other name, underscores or quotes included, is the export's own -#}
-    {%- set lineage = ['_source_file', '_row_number', '_loaded_at', '_load_id', '_file_hash'] -%}
+    {#- The sources document ingest's lineage columns too (tests/test_definitions.py checks it): any other name,
+        underscores or quotes included, is the export's own. -#}
     {%- set extras = [] -%}
     {%- for column in adapter.get_columns_in_relation(source(source_name, table_name)) -%}
-        {%- if column.name | lower not in documented and column.name | lower not in lineage -%}
+        {%- if column.name | lower not in documented -%}
             {%- do extras.append(column.name) -%}
         {%- endif -%}
     {%- endfor -%}

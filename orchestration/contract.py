@@ -1,6 +1,6 @@
 """The landing contract (docs/data-contract.md) as data, so ingest, checks and tests share one definition.
 
-The dbt sources file lists the same columns for documentation; tests/test_contract.py keeps the two
+The dbt sources file lists the same columns for documentation; tests/test_definitions.py keeps the two
 in step.
 """
 

@@ -118,6 +118,7 @@ def forget(settings: Settings, email: str) -> ForgetReport:
         lead_rows = "lower(trim(email)) in (select email from forget_emails)"
         activity_rows = "lower(trim(email)) in (select email from forget_emails)"
         deal_rows = "lower(trim(contact_email)) in (select email from forget_emails)"
+        activity_params: list[list[str]] = []
         if resolved:
             lead_rows += """ or (_source_file, _row_number) in (
                 select (source_file, source_row_number) from staging.stg_lead_versions
@@ -141,7 +142,7 @@ def forget(settings: Settings, email: str) -> ForgetReport:
                     join staging.stg_activities s on s.activity_key = a.activity_key
                     join raw.activities r on r._source_file = s.source_file and r._row_number = s.source_row_number
                     where a.person_id in (select unnest(?::varchar[])))"""
-        activity_params = [report.persons] if resolved and has_resolved_activities and report.persons else []
+                activity_params = [report.persons]
         rejected_rows = "exists (select 1 from forget_emails where contains(lower(cast(record as varchar)), email))"
         # every landing file holding a row about to go, so the operator can purge them at the source
         report.landing_files = sorted(
