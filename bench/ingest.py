@@ -9,6 +9,10 @@ only figures taken together compare). Run it from each checkout:
 
 It prints one JSON object: seconds, rows read and rows/s per entity and in total, and the peak memory of
 the process. The scratch warehouse is deleted afterwards; nothing is written to the docs.
+
+`--erased N` measures ingest once persons have been erased (`leadflow forget`): the scratch warehouse starts
+with N address keys and N lead-record keys of made-up persons in raw._erased_keys, so every row is checked
+against them (none matches).
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the checkout this script sits in, not an installed copy of leadflow
 
 from orchestration.contract import CONTRACTS  # noqa: E402
-from orchestration.ingest import ingest_entity  # noqa: E402
+from orchestration.erasure import ERASED_KEYS_TABLE  # noqa: E402
+from orchestration.ingest import ensure_raw_schema, ingest_entity  # noqa: E402
 from orchestration.resources import connect  # noqa: E402
 
 
@@ -34,6 +39,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--landing", type=Path, required=True, help="landing folder (one subfolder per entity)")
     parser.add_argument("--memory-limit", default="12GB", help="DuckDB memory limit, as in a run [12GB]")
+    parser.add_argument("--erased", type=int, default=0, help="start with N erased persons' keys (default 0)")
     args = parser.parse_args()
     if not args.landing.is_dir():
         parser.error(f"--landing {args.landing}: no such folder")
@@ -41,6 +47,15 @@ def main() -> int:
     figures: dict[str, dict[str, float]] = {}
     try:
         with connect(scratch / "warehouse.duckdb", memory_limit=args.memory_limit, temp_dir=scratch / "tmp") as con:
+            if args.erased:
+                ensure_raw_schema(con)
+                con.execute(
+                    f"""
+                    insert into {ERASED_KEYS_TABLE}
+                    select kind, sha256(kind || '-' || i || '@erased.example'), now()::timestamp
+                    from range({args.erased}) as t(i), (values ('email'), ('lead')) as k(kind)
+                    """
+                )
             for entity in CONTRACTS:
                 start = time.perf_counter()
                 report = ingest_entity(con, entity, args.landing, scratch / "quarantine", load_id="bench")
@@ -58,6 +73,7 @@ def main() -> int:
     total_rows = sum(f["rows_read"] for f in figures.values())
     result = {
         "landing": str(args.landing),
+        "erased_persons": args.erased,
         "entities": figures,
         "seconds": round(total_s, 2),
         "rows_read": total_rows,

@@ -466,7 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
             Right to erasure: delete every raw lead and activity row of the person behind EMAIL (all the records
             identity resolution joined to it), unlink their deals, drop rejected rows that quote the address,
             log a SHA-256 of the address in raw._forget_log, then run the pipeline so every model and the
-            published file no longer hold the person. See docs/privacy.md."""
+            published file no longer hold the person. Hashes of their addresses and records stay in
+            raw._erased_keys, so later exports that still hold them are kept out at ingest. See docs/privacy.md."""
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -8,7 +8,8 @@ contact address set to null) and count as revenue with no lead. An audit row rec
 rows, and a SHA-256 of the address, never the address itself. A full run then rebuilds every model and
 republishes, so the analytics file no longer holds the person either. Landing files are the customer's
 own exports and are not touched: they are listed so the operator can purge them at the source (ingest
-never reloads a file it has loaded).
+never reloads a file it has loaded). The CRM may still hold the person, so hashed keys of what was erased
+go to a suppression list that ingest checks new rows against (orchestration/erasure.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+from orchestration.erasure import ERASED_KEYS_DDL, ERASED_KEYS_TABLE, email_key, lead_key
 from orchestration.resources import connect
 from orchestration.run import run_lock
 from orchestration.settings import Settings
@@ -157,6 +159,38 @@ def forget(settings: Settings, email: str) -> ForgetReport:
                 activity_params,
             ).fetchall()
         )
+        # the suppression list ingest checks new rows against, so a later export cannot bring the person back:
+        # the person's addresses (those of their records, and those identity resolution tied to them by address
+        # alone, such as another spelling of the mailbox) and their lead records. Not the address of every row
+        # about to go: an activity of their record, or a deal, may name someone else (a colleague as the deal's
+        # contact), who must not be kept out.
+        now = datetime.now(UTC).replace(tzinfo=None)
+        con.execute(ERASED_KEYS_DDL)
+        by_address = ""
+        if has_resolved_activities and report.persons:
+            by_address = f"""
+            union select 'email', {email_key("r.email")} from intermediate.int_activities__resolved a
+            join staging.stg_activities s on s.activity_key = a.activity_key
+            join raw.activities r on r._source_file = s.source_file and r._row_number = s.source_row_number
+            where a.person_id in (select unnest(?::varchar[])) and a.person_link_method = 'email'"""
+        con.execute(
+            f"""
+            create temp table forget_erased_keys as
+            select 'email' as kind, {email_key("email")} as key_sha256 from raw.leads where {lead_rows}
+            union select 'lead', {lead_key("source_system", "lead_id")} from raw.leads where {lead_rows}
+            union select 'email', {email_key("email")} from forget_emails {by_address}
+            """,
+            [report.persons] if by_address else [],
+        )
+        con.execute(
+            f"""
+            insert into {ERASED_KEYS_TABLE}
+            select kind, key_sha256, ? from forget_erased_keys
+            where key_sha256 is not null
+                and (kind, key_sha256) not in (select (kind, key_sha256) from {ERASED_KEYS_TABLE})
+            """,
+            [now],
+        )
         report.lead_rows = con.execute(f"delete from raw.leads where {lead_rows}").fetchone()[0]
         report.activity_rows = con.execute(
             f"delete from raw.activities where {activity_rows}", activity_params
@@ -179,7 +213,7 @@ def forget(settings: Settings, email: str) -> ForgetReport:
         con.execute(
             "insert into raw._forget_log values (?, ?, ?, ?, ?, ?, ?)",
             [
-                datetime.now(UTC).replace(tzinfo=None),
+                now,
                 report.email_sha256,
                 len(report.persons),
                 report.lead_rows,

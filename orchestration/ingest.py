@@ -41,6 +41,7 @@ from dagster import (
 
 from orchestration import faults, progress
 from orchestration.contract import CONTRACTS, FILE_SUFFIXES, LINEAGE_COLUMNS, EntityContract, unsupported_files
+from orchestration.erasure import ERASED_KEYS_DDL, ERASED_REASON, erased_condition, has_erased_keys
 from orchestration.resources import Warehouse, quote_ident, sql_literal
 
 CSV_DELIMITERS = (",", ";", "\t", "|")
@@ -66,6 +67,8 @@ STAGED_PREFIX = "__leadflow_"
 GLOB_CHARACTERS = frozenset("*?[]{}")
 QUOTED_FIELD = re.compile(r'"(?:[^"]|"")*"')
 MAX_ERROR_LINE = 300
+# Entities whose rows of an erased person are rejected; a deal is the company's revenue, loaded without the link.
+ERASED_ROWS_REJECTED = ("leads", "activities")
 
 
 class QuarantineError(Exception):
@@ -79,6 +82,8 @@ class FileReport:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
+    # rows of persons `leadflow forget` erased: leads and activities among the rejected, deals loaded unlinked
+    rows_erased: int = 0
     error: str | None = None
 
 
@@ -100,6 +105,10 @@ class EntityReport:
     @property
     def rows_rejected(self) -> int:
         return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def rows_erased(self) -> int:
+        return sum(f.rows_erased for f in self.files)
 
     @property
     def quarantined(self) -> list[FileReport]:
@@ -133,6 +142,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     # Which loads passed their entity's quality gate: a load that has not (e.g. its run was killed between
     # ingest and gate) is validated by the next run before anything downstream reads it.
     con.execute("create table if not exists raw._gate_log (entity varchar, load_id varchar, passed_at timestamp)")
+    con.execute(ERASED_KEYS_DDL)
     # A memo of landing files' content hashes by (path, size, modification time): hashing every file on every
     # run read the whole landing folder (L: 3.3 GB, ~7 s from the page cache, ~25 s from disk) to find nothing
     # new. A file rewritten in place gets a new modification time (nanoseconds), so it is hashed again.
@@ -299,13 +309,25 @@ def _reader_select(path: Path, fmt: str, con: duckdb.DuckDBPyConnection) -> tupl
     return f"select {', '.join(cols)} from {objects}", list(by_name)
 
 
-def _reject_expression(contract: EntityContract, present: set[str]) -> str:
-    """One CASE giving the first reason a row is unusable (column: what was expected), or NULL."""
+def _reject_expression(contract: EntityContract, present: set[str], erased: bool = False) -> str:
+    """One CASE giving the first reason a row is unusable (column: what was expected), or NULL.
+
+    With ``erased``, a row of a person `leadflow forget` erased comes first: whatever else is wrong with it, its
+    record must not be kept among the rejected rows.
+    """
 
     def blank(col: str) -> str:
         return f"({quote_ident(col)} is null or regexp_full_match({quote_ident(col)}, {sql_literal(BLANK_PATTERN)}))"
 
     whens = []
+    if erased and contract.name in ERASED_ROWS_REJECTED:
+        system = quote_ident("source_system") if "source_system" in present else None
+        if "email" in present:
+            condition = erased_condition(quote_ident("email"), None, None)
+            whens.append(f"when {condition} then {sql_literal('email: ' + ERASED_REASON)}")
+        if "lead_id" in present:
+            condition = erased_condition(None, quote_ident("lead_id"), system)
+            whens.append(f"when {condition} then {sql_literal('lead_id: ' + ERASED_REASON)}")
     for col in contract.required:
         whens.append(f"when {blank(col)} then '{col}: required value is missing'")
     if contract.one_of:
@@ -381,6 +403,8 @@ class StagedFile:
     names: list[str]
     table: str
     read_at: datetime
+    # deal rows of erased persons, loaded without their lead and contact address
+    unlinked: int = 0
 
 
 class ResourceExhausted(RuntimeError):
@@ -419,8 +443,12 @@ def stage_file(
     load_id: str,
     quarantine_dir: Path,
     table: str = "_incoming",
+    erased: bool = False,
 ) -> StagedFile | FileReport:
-    """Parse one file into a temp table with each row's reject reason, or quarantine it whole."""
+    """Parse one file into a temp table with each row's reject reason, or quarantine it whole.
+
+    ``erased``: persons were erased (raw._erased_keys has rows), so the file's rows are checked against them.
+    """
     read_at = datetime.now(UTC).replace(tzinfo=None)
     fmt = "unknown"
     try:
@@ -436,7 +464,7 @@ def stage_file(
                     f"missing required column(s) {', '.join(missing)} (a {contract.name} file needs "
                     f"{', '.join(needed)}; found: {', '.join(names)})"
                 )
-            _create_staged_table(con, contract, table, select_sql, names)
+            _create_staged_table(con, contract, table, select_sql, names, erased)
     except (QuarantineError, duckdb.Error) as exc:
         message = str(exc).strip()
         if is_resource_error(exc):
@@ -456,7 +484,22 @@ def stage_file(
             error=error, quarantine_path=str(target),
         )  # fmt: skip
         return FileReport(path=rel_path, status="quarantined", error=error)
-    return StagedFile(path, rel_path, digest, fmt, names, table, read_at)
+    unlinked = _unlink_erased_deals(con, table, names) if erased and contract.name == "deals" else 0
+    return StagedFile(path, rel_path, digest, fmt, names, table, read_at, unlinked)
+
+
+def _unlink_erased_deals(con: duckdb.DuckDBPyConnection, table: str, names: list[str]) -> int:
+    """A deal of an erased person keeps its revenue and loses its link to them, as `forget` leaves old deals."""
+    links = [n for n in ("lead_id", "contact_email") if n in names]
+    if not links:
+        return 0
+    condition = erased_condition(
+        quote_ident("contact_email") if "contact_email" in names else None,
+        quote_ident("lead_id") if "lead_id" in names else None,
+        quote_ident("source_system") if "source_system" in names else None,
+    )
+    assignments = ", ".join(f"{quote_ident(n)} = null" for n in links)
+    return con.execute(f"update {table} set {assignments} where {condition}").fetchone()[0]
 
 
 def _shortened(line: str) -> str:
@@ -468,10 +511,15 @@ def _shortened(line: str) -> str:
 
 
 def _create_staged_table(
-    con: duckdb.DuckDBPyConnection, contract: EntityContract, table: str, select_sql: str, names: list[str]
+    con: duckdb.DuckDBPyConnection,
+    contract: EntityContract,
+    table: str,
+    select_sql: str,
+    names: list[str],
+    erased: bool = False,
 ) -> None:
     """Parse the file into a temp table with each row's reject reason."""
-    reject = _reject_expression(contract, set(names))
+    reject = _reject_expression(contract, set(names), erased)
     columns = ", ".join(f"{quote_ident(n)} as {quote_ident(_staged_name(n))}" for n in names)
     con.execute(f"drop table if exists {table}")
     # With preserve_insertion_order on, the parallel readers append in file order, so the temp table's
@@ -524,11 +572,16 @@ def commit_files(
                 f"""
                 insert into raw._rejected_rows
                 select ?, ?, ?, rowid + 1, split_part(_reject_reason, ':', 1), _reject_reason,
-                       to_json(struct_pack({record})), ?
+                       case when not ends_with(_reject_reason, ?) then to_json(struct_pack({record})) end, ?
                 from {f.table} where _reject_reason is not null
                 """,
-                [load_id, contract.name, f.rel_path, f.read_at],
+                [load_id, contract.name, f.rel_path, ERASED_REASON, f.read_at],
             ).fetchone()
+            erased = f.unlinked
+            if contract.name in ERASED_ROWS_REJECTED and rejected:
+                (erased,) = con.execute(
+                    f"select count(*) from {f.table} where ends_with(_reject_reason, ?)", [ERASED_REASON]
+                ).fetchone()
             (read,) = con.execute(f"select count(*) from {f.table}").fetchone()
             loaded = landed.get(f.rel_path, 0)
             if read != loaded + rejected:
@@ -538,8 +591,11 @@ def commit_files(
                 (read, loaded, rejected), f.read_at,
             )  # fmt: skip
             reports.append(
-                FileReport(path=f.rel_path, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected)
-            )
+                FileReport(
+                    path=f.rel_path, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected,
+                    rows_erased=erased,
+                )
+            )  # fmt: skip
         if inserted != sum(r.rows_loaded for r in reports):
             raise RuntimeError(
                 f"{contract.name}: inserted {inserted} rows, but the batch's files account for "
@@ -588,6 +644,7 @@ def ingest_entity(
         ).fetchall()
     }
     hashed: list[tuple[str, str, int, int, str]] = []
+    erased = has_erased_keys(con)
     report = EntityReport(entity=entity)
     batch: list[StagedFile] = []
     batch_size = 0
@@ -601,6 +658,7 @@ def ingest_entity(
                     progress(
                         f"  {result.path}: {result.rows_read:,} read, {result.rows_loaded:,} loaded, "
                         f"{result.rows_rejected:,} rejected"
+                        + (f" ({result.rows_erased:,} of erased persons)" if result.rows_erased else "")
                     )
         batch, batch_size = [], 0
 
@@ -628,7 +686,15 @@ def ingest_entity(
             if on_new_file:
                 on_new_file()
             staged = stage_file(
-                con, contract, path, rel_path, digest, load_id, quarantine_dir, table=f"_incoming_{len(batch)}"
+                con,
+                contract,
+                path,
+                rel_path,
+                digest,
+                load_id,
+                quarantine_dir,
+                table=f"_incoming_{len(batch)}",
+                erased=erased,
             )
             if isinstance(staged, FileReport):
                 report.files.append(staged)
@@ -707,6 +773,12 @@ def build_ingest_asset(entity: str) -> AssetsDefinition:
             f"ingest   {entity}: {len(report.loaded)} new files, {report.rows_read:,} rows read = "
             f"{report.rows_loaded:,} loaded + {report.rows_rejected:,} rejected; "
             f"{len(report.quarantined)} quarantined; {report.skipped_files} already loaded"
+            + (
+                f"; {report.rows_erased:,} rows of persons erased by `leadflow forget` kept out"
+                + (" (deals loaded without their lead)" if entity == "deals" else " (rejected)")
+                if report.rows_erased
+                else ""
+            )
         )
         return MaterializeResult(
             metadata={
@@ -716,6 +788,7 @@ def build_ingest_asset(entity: str) -> AssetsDefinition:
                 "rows_read": report.rows_read,
                 "rows_loaded": report.rows_loaded,
                 "rows_rejected": report.rows_rejected,
+                "rows_erased": report.rows_erased,
                 "rows_total": total,
                 "quarantined": MetadataValue.json([f.error for f in report.quarantined]),
                 "not_read": MetadataValue.json(report.unsupported),

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from orchestration.contract import CONTRACTS, unsupported_files
+from orchestration.erasure import ERASED_REASON
 from orchestration.settings import Settings
 
 
@@ -52,8 +53,12 @@ def _landing_problems(path: Path) -> dict[str, Any]:
                 """
                 select entity, column_name, count(*),
                        min(source_file || ' row ' || row_number || ': ' || reason)
-                from raw._rejected_rows group by entity, column_name order by entity, count(*) desc
-                """
+                from raw._rejected_rows
+                -- rows of erased persons apart from other problems of the same column: nothing to fix there
+                group by entity, column_name, ends_with(reason, ?)
+                order by entity, count(*) desc
+                """,
+                [ERASED_REASON],
             ).fetchall()
         ]
         # rows of files the raw gate quarantined after reading them are counted apart: read = loaded + rejected +
