@@ -74,7 +74,7 @@ KPIS = [
     Kpi("opportunities", "Opportunities", "count", True),
     Kpi("won_revenue", "Won revenue", "money", True),
     Kpi("mql_to_sql_pct", "MQL → SQL", "pct", True),
-    Kpi("median_speed_to_lead_minutes", "Median speed to lead", "minutes", False),
+    Kpi("median_speed_to_lead_minutes", "Median speed to lead (business time)", "minutes", False),
     Kpi("sla_compliance_pct", "SLA compliance", "pct", True),
     Kpi("stale_leads", "Stale leads", "count", False),
 ]
@@ -298,6 +298,7 @@ main { padding: 24px 32px; max-width: 1200px; }
 .kpi .label { font-size: 13px; color: #4a5568; }
 .kpi .value { font-size: 26px; font-weight: 600; margin: 4px 0; }
 .kpi .delta { font-size: 13px; }
+header .partial { color: #fbd38d; }
 .delta.good { color: #2f855a; } .delta.bad { color: #c53030; } .delta.flat, .delta.none { color: #718096; }
 section { background: white; border-radius: 8px; padding: 16px 20px; margin-top: 16px;
           box-shadow: 0 1px 3px rgba(0,0,0,.12); }
@@ -357,6 +358,28 @@ class ReportResult:
     kpis: dict[str, float | None] = field(default_factory=dict)
 
 
+REVENUE_WEEKS = 12
+
+
+def won_revenue_by_channel(con: duckdb.DuckDBPyConnection, monday: dt.date) -> pd.DataFrame:
+    """Revenue of the deals won in the REVENUE_WEEKS weeks to the end of ``monday``'s week, by channel and model."""
+    return con.execute(
+        """
+        select c.channel, case c.attribution_model when 'u_shaped' then 'U-shaped'
+            when 'first_touch' then 'first touch' else 'last touch' end as model,
+            sum(c.attributed_revenue) as revenue
+        from marts.fct_attribution_credit c join marts.fct_deals d using (deal_key)
+        where d.is_won and c.attribution_model in ('u_shaped', 'first_touch', 'last_touch')
+            and d.closed_at >= $start and d.closed_at < $end
+        group by all having sum(c.attributed_revenue) > 0 order by channel, model
+        """,
+        {
+            "start": monday - dt.timedelta(weeks=REVENUE_WEEKS - 1),
+            "end": monday + dt.timedelta(weeks=1),
+        },
+    ).df()
+
+
 def _funnel_report(con: duckdb.DuckDBPyConnection, monday: dt.date, currency: str, goal: float) -> tuple[str, dict]:
     label = week_label(monday)
     sunday = monday + dt.timedelta(days=6)
@@ -387,18 +410,7 @@ def _funnel_report(con: duckdb.DuckDBPyConnection, monday: dt.date, currency: st
         """,
         [monday, monday],
     ).df()
-    revenue = con.execute(
-        """
-        select c.channel, case c.attribution_model when 'u_shaped' then 'U-shaped'
-            when 'first_touch' then 'first touch' else 'last touch' end as model,
-            sum(c.attributed_revenue) as revenue
-        from marts.fct_attribution_credit c join marts.fct_deals d using (deal_key)
-        where d.is_won and c.attribution_model in ('u_shaped', 'first_touch', 'last_touch')
-            and d.closed_at >= ? - interval 84 day and d.closed_at < ? + interval 7 day
-        group by all having sum(c.attributed_revenue) > 0 order by channel, model
-        """,
-        [monday, monday],
-    ).df()
+    revenue = won_revenue_by_channel(con, monday)
     aging = con.execute(
         """
         select lead_status, aging_bucket, aging_bucket_order, sum(leads) as leads, max(as_of) as as_of
@@ -434,8 +446,8 @@ def _funnel_report(con: duckdb.DuckDBPyConnection, monday: dt.date, currency: st
         )
         + _section(
             "Won revenue by channel",
-            "Deals won in the 12 weeks to this week's end, credited by U-shaped, first-touch and last-touch "
-            "attribution.",
+            f"Deals won in the {REVENUE_WEEKS} weeks to this week's end, credited by U-shaped, first-touch and "
+            "last-touch attribution.",
             _chart_or_no_data(revenue, revenue_chart),
         )
         + _section(
@@ -453,8 +465,19 @@ def _funnel_report(con: duckdb.DuckDBPyConnection, monday: dt.date, currency: st
         )
         + "</div>"
     )
+    # A week the data does not cover to its end (built with --week for the current week, or before the export of
+    # its last days): its counts are not comparable with the full week before, which the banner says.
+    partial = con.execute(
+        "select stale_measured_at from marts.mart_weekly_kpis where week_start = ? and is_partial_week", [monday]
+    ).fetchone()
+    banner = (
+        f"<strong class='partial'>Partial week: the data ends {pd.Timestamp(partial[0]):%a %d %b %Y %H:%M} UTC; "
+        "counts and changes against the full week before are incomplete.</strong> · "
+        if partial
+        else ""
+    )
     subtitle = (
-        f"{monday:%a %d %b %Y} – {sunday:%a %d %b %Y} (UTC) · "
+        banner + f"{monday:%a %d %b %Y} – {sunday:%a %d %b %Y} (UTC) · "
         f"<a href='calibration.html'>Scoring calibration</a> · <a href='../index.html'>All reports</a>"
     )
     return _page(f"Weekly funnel report {label}", subtitle, body), kpis

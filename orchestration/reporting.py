@@ -7,6 +7,7 @@ LEADFLOW_REPORT_CRON / LEADFLOW_REPORT_TIMEZONE move it without a code change.
 """
 
 import os
+from datetime import UTC
 from pathlib import Path
 
 from dagster import (
@@ -87,9 +88,14 @@ weekly_report_job = define_asset_job(
     description="Mondays 07:00: the report of the week that just ended (off by default).",
 )
 def weekly_funnel_report_schedule(context: ScheduleEvaluationContext) -> RunRequest:
-    """Report on the ISO week before the scheduled day; the week is the run key, so a week is built once."""
+    """Report on the last ISO week (UTC, as the marts count weeks) that had ended when the schedule fired; the
+    week is the run key, so a week is built once.
+
+    The day is taken in UTC, not in the schedule's time zone: Monday 07:00 in Sydney is still Sunday in UTC, when
+    the UTC week before the local Monday has not ended (its report would be built, once, from part of a week).
+    """
     from orchestration.report import previous_week, week_label
 
     scheduled = context.scheduled_execution_time
-    week = week_label(previous_week(scheduled.date()))
+    week = week_label(previous_week(scheduled.astimezone(UTC).date()))
     return RunRequest(run_key=week, run_config={"ops": {"weekly_funnel_report": {"config": {"week": week}}}})

@@ -7,6 +7,7 @@ a cohort only through the events it brings."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -275,3 +276,20 @@ def test_a_cohort_changes_only_through_the_events_that_arrive(funnel: Funnel) ->
         k: v for k, v in before[ann_key].items() if "sal" not in k
     }
     assert funnel.con.execute(WIN_RATE_SQL).fetchall() == funnel.first_win_rates
+
+
+def test_weekly_kpis_have_a_row_for_every_week_to_the_as_of_time(funnel: Funnel) -> None:
+    """Weeks come from a calendar, not from the weeks in which something happened: the weeks of late January and
+    February see no new lead, stage entry or win here, and still report (zeros; their SLAs and stale leads)."""
+    rows = funnel.con.execute(
+        "select week_start, new_leads, mqls, sqls, opportunities, won_deals, is_partial_week "
+        "from marts.mart_weekly_kpis order by week_start"
+    ).fetchall()
+    first = dt.date(2025, 12, 29)  # the Monday of HS4's arrival (2 January)
+    # to the week of the as-of time, 12 March (the latest activity); D3's win on 16 March is after it
+    assert [r[0] for r in rows] == [first + dt.timedelta(weeks=n) for n in range(11)]
+    by_week = {r[0]: r[1:6] for r in rows}
+    for quiet in (dt.date(2026, 1, 26), dt.date(2026, 2, 2), dt.date(2026, 2, 16), dt.date(2026, 2, 23)):
+        assert by_week[quiet] == (0, 0, 0, 0, 0), quiet
+    assert by_week[dt.date(2026, 2, 9)][4] == 1  # D1 won on 9 February
+    assert [r[-1] for r in rows] == [False] * 10 + [True]

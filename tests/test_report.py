@@ -16,7 +16,15 @@ import duckdb
 import pytest
 
 from orchestration.cli import main
-from orchestration.report import KPIS, ReportResult, build_report, format_value, parse_week, week_label
+from orchestration.report import (
+    KPIS,
+    ReportResult,
+    build_report,
+    format_value,
+    parse_week,
+    week_label,
+    won_revenue_by_channel,
+)
 from orchestration.run import run_pipeline
 from orchestration.settings import ROOT, Settings
 from tests.conftest import settings_for
@@ -151,6 +159,40 @@ def test_every_kpi_tile_matches_a_query_on_the_analytics_file(built: Built) -> N
     assert f"{points:+.1f} pts vs last week" in tiles["sla_compliance_pct"]["delta"]
 
 
+def test_won_revenue_chart_covers_the_twelve_weeks_to_the_week_end(built: Built) -> None:
+    """Each model's credits add up to the deal's amount, so the chart's total per model is the revenue of the deals
+    won from the Monday 11 weeks back to this week's end. Checked on a week whose 13th week back had a win (a
+    window one week too long would count it)."""
+    with duckdb.connect(str(built.settings.analytics_path), read_only=True) as con:
+        wins = con.execute("select closed_at, amount_reporting from marts.fct_deals where is_won").fetchall()
+
+        def won(start: dt.date, end: dt.date) -> float:
+            return sum(float(a) for t, a in wins if start <= t.date() < end)
+
+        checked = []
+        for back in range(30):
+            monday = built.monday - dt.timedelta(weeks=back)
+            twelve = won(monday - dt.timedelta(weeks=11), monday + dt.timedelta(weeks=1))
+            if won(monday - dt.timedelta(weeks=12), monday - dt.timedelta(weeks=11)) == 0:
+                continue
+            chart = won_revenue_by_channel(con, monday)
+            for model in ("U-shaped", "first touch", "last touch"):
+                assert chart[chart.model == model].revenue.sum() == pytest.approx(twelve, abs=0.01), (monday, model)
+            checked.append(monday)
+    assert checked  # the data has such weeks (a win in the 13th week back)
+
+
+def test_a_partial_week_says_so_and_a_complete_one_does_not(built: Built, tmp_path: Path) -> None:
+    with duckdb.connect(str(built.settings.analytics_path), read_only=True) as con:
+        last, ends = con.execute(
+            "select week_start, stale_measured_at from marts.mart_weekly_kpis where is_partial_week"
+        ).fetchone()
+    assert last > built.monday  # the default report is of the latest complete week, before the partial one
+    assert "Partial week" not in built.result.report.read_text(encoding="utf-8")
+    partial = build_report(built.settings.analytics_path, tmp_path, week_label(last))
+    assert f"Partial week: the data ends {ends:%a %d %b %Y %H:%M} UTC" in partial.report.read_text(encoding="utf-8")
+
+
 def test_a_week_without_data_renders_no_data(built: Built, tmp_path: Path) -> None:
     result = build_report(built.settings.analytics_path, tmp_path, "2019-W10")
     tiles = _tiles(result.report)
@@ -228,6 +270,12 @@ def test_the_monday_schedule_reports_the_week_that_just_ended() -> None:
     request = weekly_funnel_report_schedule(build_schedule_context(scheduled_execution_time=monday))
     assert request.run_key == "2026-W47"
     assert request.run_config == {"ops": {"weekly_funnel_report": {"config": {"week": "2026-W47"}}}}
+    # Monday 07:00 in Sydney is Sunday 20:00 UTC: the UTC week 2026-W47 has not ended, so the report is of W46
+    from zoneinfo import ZoneInfo
+
+    sydney = dt.datetime(2026, 11, 23, 7, 0, tzinfo=ZoneInfo("Australia/Sydney"))
+    request = weekly_funnel_report_schedule(build_schedule_context(scheduled_execution_time=sydney))
+    assert request.run_key == "2026-W46"
 
 
 def test_the_cli_builds_a_week_and_explains_a_bad_one(built: Built, capsys: pytest.CaptureFixture[str]) -> None:

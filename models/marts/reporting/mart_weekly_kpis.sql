@@ -99,17 +99,27 @@ weekly_wins as (
     group by cast({{ dbt.date_trunc('week', 'closed_at') }} as date)
 ),
 
-weeks as (
+-- Every week from the first with a new lead or a won deal to the week of the as-of time: a calendar, so a week
+-- in which nobody entered a stage and nothing was won still reports its SLAs and stale leads (and zeros).
+week_bounds as (
     select
-        all_weeks.week_start,
-        least(cast({{ dbt.dateadd('day', 7, 'all_weeks.week_start') }} as timestamp), horizon.as_of) as measured_at
+        min(data_weeks.week_start) as first_week,
+        cast({{ dbt.date_trunc('week', 'horizon.as_of') }} as date) as last_week
     from (
         select week_start from weekly_entries
         union
         select week_start from weekly_wins
-    ) as all_weeks
+    ) as data_weeks
     cross join horizon
-    where cast(all_weeks.week_start as timestamp) <= horizon.as_of
+    group by horizon.as_of
+),
+
+weeks as (
+    select
+        spine.week_start,
+        least(cast({{ dbt.dateadd('day', 7, 'spine.week_start') }} as timestamp), horizon.as_of) as measured_at
+    from ({{ week_spine('week_bounds', 'first_week', 'last_week') }}) as spine
+    cross join horizon
 ),
 
 -- Who is in an active status at each week's end, then (ASOF) their last activity by then.
