@@ -205,10 +205,27 @@ def test_funnel_targets_against_actuals(funnel: Funnel) -> None:
     targets = {(r["month_start"], r["metric"]): Decimal(r["target"]) for r in _seed("funnel_targets")}
     rows = {
         (str(month), metric): (target, actual, on_target)
-        for month, metric, target, actual, on_target in funnel.con.execute(
-            "select month_start, metric, target, actual, is_on_target from marts.mart_funnel_targets"
+        for month, metric, target, actual, on_target, _ in funnel.con.execute(
+            "select month_start, metric, target, actual, is_on_target, period_status from marts.mart_funnel_targets"
         ).fetchall()
     }
+    # the as-of time is 12 March (the latest activity): January and February are over, March is in progress
+    status = dict(
+        funnel.con.execute(
+            "select distinct month_start::varchar, period_status from marts.mart_funnel_targets"
+        ).fetchall()
+    )
+    assert {m: st for m, st in status.items() if m < "2026-05-01"} == {
+        "2026-01-01": "complete",
+        "2026-02-01": "complete",
+        "2026-03-01": "in_progress",
+        "2026-04-01": "not_started",
+    }
+
+    def judged(month: str, actual: Decimal, target: Decimal) -> bool | None:
+        """Met when reached; missed only once the month is over."""
+        return True if actual >= target else (False if month < "2026-03-01" else None)
+
     assert len(rows) == len(targets)
     expected = {
         ("2026-01-01", "leads"): 7,  # seven people created in January (Hal came in March)
@@ -221,8 +238,10 @@ def test_funnel_targets_against_actuals(funnel: Funnel) -> None:
         ("2026-02-01", "won_revenue"): 1000,
     }
     for key, actual in expected.items():
-        assert rows[key] == (targets[key], Decimal(actual), Decimal(actual) >= targets[key]), key
+        assert rows[key] == (targets[key], Decimal(actual), judged(key[0], Decimal(actual), targets[key])), key
     assert all(actual == 0 for key, (_, actual, _) in rows.items() if key not in expected), rows
+    for key, (target, actual, on_target) in rows.items():
+        assert on_target == judged(key[0], actual, target), key
 
 
 def test_reasons_and_lead_quality_by_source(funnel: Funnel) -> None:
