@@ -12,7 +12,7 @@ from decimal import Decimal
 import duckdb
 
 from orchestration.run import run_pipeline
-from orchestration.settings import Settings
+from orchestration.settings import ROOT, Settings
 from tests.landing import minimal_landing, write_csv
 
 
@@ -40,6 +40,17 @@ def test_staging_types_export_values_and_keeps_every_unknown_column(settings: Se
         ]
         + [[f"D{i}", f"L{i}", "hubspot", "2026-02-01T12:00:00Z", "Qualified", "100", ""] for i in plain],
     )
+    # Won deals: one in EUR closed without a close time (its last version, in February, is when it closed: the
+    # February rate, not January's of its creation), one without an amount, one of 300.
+    write_csv(
+        settings.landing_dir / "deals" / "deals_2026-02-won.csv",
+        ["deal_id", "lead_id", "source_system", "created_at", "updated_at", "stage", "amount", "currency", "closed_at"],
+        [
+            ["W1", "L100", "hubspot", "2026-01-09T12:00:00Z", "2026-02-15T12:00:00Z", "Closed Won", "1000", "EUR", ""],
+            ["W2", "L101", "hubspot", "2026-01-09T12:00:00Z", "", "Closed Won", "", "USD", "2026-01-20T12:00:00Z"],
+            ["W3", "L102", "hubspot", "2026-01-09T12:00:00Z", "", "Closed Won", "300", "USD", "2026-01-20T12:00:00Z"],
+        ],
+    )
     summary = run_pipeline(settings)
     assert summary.success, summary.to_json()
 
@@ -54,9 +65,25 @@ def test_staging_types_export_values_and_keeps_every_unknown_column(settings: Se
             "where deal_id in ('D7', 'D8') order by deal_id"
         ).fetchall()
         (as_of,) = con.execute("select distinct as_of from marts.fct_lead_aging").fetchone()
+        won = con.execute(
+            "select deal_id, amount_reporting from marts.fct_deals where is_won order by deal_id"
+        ).fetchall()
+        (average_won,) = con.execute(
+            "select average_won_deal_size from marts.mart_win_rates "
+            "where period_grain = 'all_time' and breakdown = 'all'"
+        ).fetchone()
     finally:
         con.close()
     assert as_of == dt.datetime(2026, 2, 1, 12, 0)
+    february_eur = next(
+        Decimal(line.split(",")[2])
+        for line in (ROOT / "seeds" / "fx_rates.csv").read_text().splitlines()
+        if line.startswith("EUR,2026-02-01,")
+    )
+    w1 = (1000 * february_eur).quantize(Decimal("0.01"))
+    assert won == [("W1", w1), ("W2", Decimal("0.00")), ("W3", Decimal("300.00"))]
+    # the average of the won deals that have an amount: W2's unknown amount is not a deal worth 0
+    assert average_won == (w1 + 300) / 2
 
     (l7_id, l7_count, l7_revenue, l7_invalid, l7_extra), (l8_id, l8_count, l8_revenue, l8_invalid, l8_extra) = lead_rows
     assert (l7_id, l7_count, l7_revenue, l7_invalid) == ("L7", 16_777_217, Decimal("1234567.50"), None)

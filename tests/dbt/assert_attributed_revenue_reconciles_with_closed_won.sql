@@ -14,7 +14,8 @@ won as (
                     from {{ ref('fx_rates') }} as fx_rates
                     where
                         fx_rates.currency = deals.currency
-                        and fx_rates.valid_from <= cast(coalesce(deals.closed_at, deals.created_at) as date)
+                        -- the day it closed: its close time, or the time of the version that closed it
+                        and fx_rates.valid_from <= cast(coalesce(deals.closed_at, deals.updated_at) as date)
                 )
             end,
             2

@@ -36,7 +36,12 @@ converted as (
     asof left join fx_rates
         on
             deals.currency = fx_rates.currency
-            and cast(coalesce(deals.closed_at, deals.created_at) as date) >= fx_rates.valid_from
+            -- the rate of the day the deal closed (its close time as deal_closed_at below), or was created while open
+            and cast(
+                coalesce(
+                    case when deals.is_closed then coalesce(deals.closed_at, deals.updated_at) end, deals.created_at
+                ) as date
+            ) >= fx_rates.valid_from
 ),
 
 final as (

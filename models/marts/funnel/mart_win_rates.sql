@@ -18,6 +18,7 @@ broken_down as (
             {{ expression }} as breakdown_value,
             closed_at,
             is_won,
+            amount,
             amount_reporting,
             sales_cycle_days
         from closed_deals
@@ -52,7 +53,7 @@ final as (
         count(*) filter (where not is_won) as lost_deals,
         100.0 * count(*) filter (where is_won) / count(*) as win_rate_pct,
         coalesce(sum(amount_reporting) filter (where is_won), 0) as won_revenue,
-        avg(amount_reporting) filter (where is_won) as average_won_deal_size,
+        avg(amount_reporting) filter (where is_won and amount is not null) as average_won_deal_size,
         median(sales_cycle_days) filter (where is_won) as median_sales_cycle_days_won,
         quantile_cont(sales_cycle_days, 0.75) filter (where is_won) as p75_sales_cycle_days_won,
         median(sales_cycle_days) as median_days_to_close
