@@ -163,14 +163,16 @@ def funnel_chart(frame: pd.DataFrame) -> Any:
 
 
 def trend_chart(frame: pd.DataFrame, goal: float) -> Any:
+    """One point per week, labelled by its Monday: on a time axis Vega put its ticks on Sundays, between points."""
     alt = _alt()
+    weeks = frame.assign(week=pd.to_datetime(frame["week_start"]).dt.strftime("%d %b"))
     line = (
-        alt.Chart(frame)
+        alt.Chart(weeks)
         .mark_line(point=True, color="#2b6cb0")
         .encode(
-            x=alt.X("week_start:T", title="week"),
+            x=alt.X("week:O", sort=None, title="week starting (Monday)", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("mql_to_sql_pct:Q", title="MQL → SQL %"),
-            tooltip=["week_start:T", alt.Tooltip("mql_to_sql_pct:Q", format=".1f")],
+            tooltip=[alt.Tooltip("week:O", title="week of"), alt.Tooltip("mql_to_sql_pct:Q", format=".1f")],
         )
     )
     rule = alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(color="#c05621", strokeDash=[6, 4]).encode(y="goal:Q")

@@ -193,6 +193,20 @@ def test_a_partial_week_says_so_and_a_complete_one_does_not(built: Built, tmp_pa
     assert f"Partial week: the data ends {ends:%a %d %b %Y %H:%M} UTC" in partial.report.read_text(encoding="utf-8")
 
 
+def test_the_trend_chart_labels_each_point_with_its_monday() -> None:
+    import pandas as pd
+
+    from orchestration.report import trend_chart
+
+    mondays = [dt.date(2026, 8, 31) + dt.timedelta(weeks=n) for n in range(12)]
+    frame = pd.DataFrame({"week_start": mondays, "mql_to_sql_pct": [30.0 + n for n in range(12)]})
+    spec = trend_chart(frame, 30.0).to_dict()
+    line = spec["layer"][0]
+    assert line["encoding"]["x"]["field"] == "week" and line["encoding"]["x"]["type"] == "ordinal"
+    rows = spec["datasets"][line["data"]["name"]]
+    assert [r["week"] for r in rows] == [f"{m:%d %b}" for m in mondays]  # one label per point, its Monday
+
+
 def test_a_week_without_data_renders_no_data(built: Built, tmp_path: Path) -> None:
     result = build_report(built.settings.analytics_path, tmp_path, "2019-W10")
     tiles = _tiles(result.report)
