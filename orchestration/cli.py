@@ -21,13 +21,16 @@ from orchestration.settings import Settings, SetupError
 
 EPILOG = """\
 environment variables (defaults in brackets):
+  LEADFLOW_DATA_DIR        base folder of the defaults below and of ground_truth/    [data]
   LEADFLOW_LANDING_DIR     landing folder with leads/ activities/ deals/ companies/  [data/landing]
   LEADFLOW_WAREHOUSE_PATH  private working DuckDB file written by the pipeline       [data/warehouse.duckdb]
   LEADFLOW_ANALYTICS_PATH  published read-only file for analysts                     [data/analytics.duckdb]
   LEADFLOW_QUARANTINE_DIR  where unparseable landing files are copied                [data/quarantine]
-  LEADFLOW_MEMORY_LIMIT    DuckDB memory limit                                       [12GB]
+  LEADFLOW_REPORTS_DIR     where `leadflow report` writes the weekly reports         [reports]
+  LEADFLOW_MEMORY_LIMIT    DuckDB memory limit                      [12GB, or half the RAM if less]
   LEADFLOW_TEMP_DIR        DuckDB spill folder                                       [data/tmp]
   LEADFLOW_MAX_TEMP_SIZE   cap on data spilled to that folder, e.g. 50GB             [the free disk]
+  LEADFLOW_DEBUG=1         show the traceback of an error instead of one line
 See docs/configuration.md for all of them.
 """
 
@@ -389,7 +392,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sql.add_argument("query", nargs="?", help="SQL to run; omit for an interactive shell")
     sql.add_argument("-f", "--file", help="read the SQL from a file")
-    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        help="output: an aligned table (default), CSV with a header, or a JSON array of rows",
+    )
     sql.add_argument("--max-rows", type=_at_least(1), default=40, help="rows shown in table format (default 40)")
     sql.add_argument("--db", help="another DuckDB file to open read-only (default: the analytics file)")
     sql.set_defaults(func=_cmd_sql)
@@ -476,8 +484,13 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("--quiet", action="store_true", help="no progress lines during the rebuild")
     forget.set_defaults(func=_cmd_forget)
 
-    ui = sub.add_parser("ui", help="open the Dagster UI (dagster dev) on this project")
-    ui.add_argument("--port", type=int, default=3000)
+    ui = sub.add_parser(
+        "ui",
+        help="open the Dagster UI (dagster dev) on this project",
+        description="Start `dagster dev` on this project: the asset graph with dbt lineage, runs, checks and the "
+        "schedules (off until turned on). Uses the same LEADFLOW_* settings as `leadflow run`.",
+    )
+    ui.add_argument("--port", type=int, default=3000, help="port to serve on (default 3000)")
     ui.set_defaults(func=_cmd_ui)
     return parser
 
@@ -494,6 +507,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:
+        # the reader of our output went away (`leadflow sql ... | head`): stop quietly, as other command-line tools
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except SetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -29,6 +29,19 @@ class SetupError(Exception):
 MEMORY_SIZE = re.compile(r"\s*\d+(\.\d+)?\s*([kmgt]i?b|b|bytes|%)?\s*", re.IGNORECASE)
 
 
+MAX_DEFAULT_MEMORY_BYTES = 12 * 10**9
+
+
+def default_memory_limit() -> str:
+    """12GB, or half the machine's memory when that is less: DuckDB would rather spill than have a laptop with 8 GB
+    swap or kill the run. (12GB is about half of the 24 GiB machines leadflow is measured on.)"""
+    try:
+        half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (AttributeError, ValueError, OSError):
+        return "12GB"
+    return "12GB" if half >= MAX_DEFAULT_MEMORY_BYTES else f"{half // 10**6}MB"
+
+
 def _memory_setting(name: str, default: str) -> str:
     """Checked here: DuckDB's own error for a bad size ("Memory must have a number") came once per step of a
     run, without the variable's name."""
@@ -68,7 +81,7 @@ class Settings:
             temp_dir=_path("LEADFLOW_TEMP_DIR", data_dir / "tmp"),
             # beside the data folder, not in it: reports are kept when the data is regenerated
             reports_dir=_path("LEADFLOW_REPORTS_DIR", data_dir.parent / "reports"),
-            memory_limit=_memory_setting("LEADFLOW_MEMORY_LIMIT", "12GB"),
+            memory_limit=_memory_setting("LEADFLOW_MEMORY_LIMIT", default_memory_limit()),
             gx_max_rows=int(os.environ.get("LEADFLOW_GX_MAX_ROWS", "250000")),
             max_temp_size=_memory_setting("LEADFLOW_MAX_TEMP_SIZE", ""),
             pii_masked=os.environ.get("LEADFLOW_PII_MASKED") == "1",

@@ -81,6 +81,49 @@ def test_sql_query_in_each_format(settings: Settings, capsys) -> None:
     assert "leads" in capsys.readouterr().out
 
 
+def test_sql_piped_into_a_reader_that_stops_early_ends_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """`leadflow sql ... | head`: when the reader has closed the pipe, writing fails with EPIPE; the command stops
+    quietly with exit 0 instead of printing `error: [Errno 32] Broken pipe`."""
+    db = tmp_path / "numbers.duckdb"
+    duckdb.connect(str(db)).close()
+
+    class ClosedPipe:
+        def __init__(self, path: Path) -> None:
+            self._file = path.open("w")
+
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            pass
+
+        def fileno(self) -> int:
+            return self._file.fileno()
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe(tmp_path / "stdout"))
+    assert main(["sql", "select range as n from range(10)", "--db", str(db), "--format", "csv"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_the_default_memory_limit_is_half_of_a_small_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from orchestration.settings import default_memory_limit
+
+    pages = {"SC_PAGE_SIZE": 4096}
+
+    def sysconf(name: str) -> int:
+        return pages[name]
+
+    monkeypatch.setattr(os, "sysconf", sysconf)
+    pages["SC_PHYS_PAGES"] = 8 * 2**30 // 4096  # an 8 GiB laptop
+    assert default_memory_limit() == f"{4 * 2**30 // 10**6}MB"
+    pages["SC_PHYS_PAGES"] = 64 * 2**30 // 4096
+    assert default_memory_limit() == "12GB"
+
+
 def test_sql_is_read_only_and_reports_errors(settings: Settings, capsys) -> None:
     _tiny_analytics(settings)
     assert main(["sql", "delete from staging.stg_leads"]) == 1
