@@ -130,6 +130,10 @@ def format_status(status: dict[str, Any]) -> str:
         width = max(map(len, shown), default=0)
         for name, count in shown.items():
             lines.append(f"  {name:<{width}} {count:>12,} rows")
+        seeds = len(published["rows"]) - len(shown)
+        if seeds:
+            # counted, not listed: the run's "N tables published" and `leadflow export` include them
+            lines.append(f"  and {seeds} reference.* tables (the RevOps rules in seeds/)")
     else:
         lines.append(f"Nothing published yet at {published['path']}.")
     landing = status["landing"]

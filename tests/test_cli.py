@@ -156,9 +156,12 @@ def test_status_lines_up_the_row_counts_of_long_table_names() -> None:
         "published": {"path": "a.duckdb", "exists": True, "run_id": "r1", "published_at": "t", "rows": rows},
         "landing": {"available": False, "reason": "no warehouse"},
     }
-    lines = [ln for ln in format_status(status).splitlines() if ln.endswith(" rows")]
+    text = format_status(status)
+    lines = [ln for ln in text.splitlines() if ln.endswith(" rows")]
     assert [ln.split()[0] for ln in lines] == ["marts.dim_leads", "marts.mart_disqualification_and_loss_reasons"]
     assert len({ln.index(" rows") for ln in lines}) == 1  # the counts end in one column
+    # the seeds are published too (the run counts them): said, not listed
+    assert "  and 1 reference.* tables (the RevOps rules in seeds/)" in text.splitlines()
 
 
 def test_errors_a_user_can_fix_are_one_line_not_a_traceback(
