@@ -24,7 +24,8 @@ $(UV):
 # (uv writes none by default, and PYTHONDONTWRITEBYTECODE stops Python writing them) each start recompiles
 # dagster, dbt and their dependencies: ~5 s a process on 2 cores. Costs ~11 s once, at set-up.
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock Makefile
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	@echo "installing the locked environment (uv.lock) into $(VENV): about a minute the first time"
+	$(UV) sync --quiet --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 setup: $(VENV)/.synced  ## create .venv with the locked dependencies
