@@ -403,8 +403,8 @@ class StagedFile:
     names: list[str]
     table: str
     read_at: datetime
-    # deal rows of erased persons, loaded without their lead and contact address
-    unlinked: int = 0
+    # rows of erased persons: leads and activities rejected as such, deals loaded without their lead and contact
+    rows_erased: int = 0
 
 
 class ResourceExhausted(RuntimeError):
@@ -484,8 +484,13 @@ def stage_file(
             error=error, quarantine_path=str(target),
         )  # fmt: skip
         return FileReport(path=rel_path, status="quarantined", error=error)
-    unlinked = _unlink_erased_deals(con, table, names) if erased and contract.name == "deals" else 0
-    return StagedFile(path, rel_path, digest, fmt, names, table, read_at, unlinked)
+    rows_erased = 0
+    if erased and contract.name == "deals":
+        rows_erased = _unlink_erased_deals(con, table, names)
+    elif erased and contract.name in ERASED_ROWS_REJECTED:
+        sql = f"select count(*) from {table} where ends_with(_reject_reason, ?)"
+        rows_erased = con.execute(sql, [ERASED_REASON]).fetchone()[0]
+    return StagedFile(path, rel_path, digest, fmt, names, table, read_at, rows_erased)
 
 
 def _unlink_erased_deals(con: duckdb.DuckDBPyConnection, table: str, names: list[str]) -> int:
@@ -577,11 +582,6 @@ def commit_files(
                 """,
                 [load_id, contract.name, f.rel_path, ERASED_REASON, f.read_at],
             ).fetchone()
-            erased = f.unlinked
-            if contract.name in ERASED_ROWS_REJECTED and rejected:
-                (erased,) = con.execute(
-                    f"select count(*) from {f.table} where ends_with(_reject_reason, ?)", [ERASED_REASON]
-                ).fetchone()
             (read,) = con.execute(f"select count(*) from {f.table}").fetchone()
             loaded = landed.get(f.rel_path, 0)
             if read != loaded + rejected:
@@ -593,7 +593,7 @@ def commit_files(
             reports.append(
                 FileReport(
                     path=f.rel_path, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected,
-                    rows_erased=erased,
+                    rows_erased=f.rows_erased,
                 )
             )  # fmt: skip
         if inserted != sum(r.rows_loaded for r in reports):

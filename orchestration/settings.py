@@ -33,8 +33,8 @@ MAX_DEFAULT_MEMORY_BYTES = 12 * 10**9
 
 
 def default_memory_limit() -> str:
-    """12GB, or half the machine's memory when that is less: on an 8 GB laptop a 12GB limit let DuckDB take more
-    memory than there is, and the system swapped or killed the run where DuckDB would have spilled to disk.
+    """12GB, or half the machine's memory when that is less: on an 8 GB laptop a 12GB limit lets DuckDB take more
+    memory than there is, and the system swaps or kills the run where DuckDB would have spilled to disk.
     (12GB is about half of the 24 GiB machines leadflow is measured on.)"""
     try:
         half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
