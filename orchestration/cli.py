@@ -76,15 +76,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from orchestration import dbt_prefork
-
-    # first: dbt's imports in the server take the core this process leaves idle while it imports Dagster
-    dbt_prefork.start()
-    from orchestration import progress
-    from orchestration.run import RunInProgressError, format_summary, run_pipeline
+    from orchestration import dbt_prefork, progress
 
     if not args.quiet:
         progress.enable()
+        # Dagster's import and the asset graph take seconds before the first step says anything
+        progress.say(f"run      starting: landing {settings.landing_dir}, warehouse {settings.warehouse_path}")
+    # first: dbt's imports in the server take the core this process leaves idle while it imports Dagster
+    dbt_prefork.start()
+    from orchestration.run import RunInProgressError, format_summary, run_pipeline
+
     try:
         summary = run_pipeline(settings, full_refresh=args.full_refresh)
     except RunInProgressError as exc:

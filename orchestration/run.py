@@ -22,8 +22,8 @@ from typing import Any
 
 import duckdb
 
-from orchestration import dbt_prefork
-from orchestration.project import ensure_manifest
+from orchestration import dbt_prefork, progress
+from orchestration.project import ensure_manifest, manifest_is_stale
 from orchestration.settings import Settings
 
 LAYERS = ("raw", "staging", "intermediate", "marts")
@@ -201,7 +201,10 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
     with run_lock(settings.state_dir):
         # dbt's imports run beside the run's own start-up and ingest, not before the first model
         dbt_prefork.start()
+        if manifest_is_stale():
+            progress.say("dbt      parsing the project (its files changed since the last parse)")
         ensure_manifest()
+        progress.say("run      loading the asset graph (Dagster, dbt manifest)")
         from orchestration.dbt import DBT_ASSETS
         from orchestration.definitions import build_definitions
 

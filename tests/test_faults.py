@@ -102,19 +102,28 @@ def killed_three_times(tmp_path_factory: pytest.TempPathFactory):
     version_1 = _published_version(settings)
     land(batches[1])
     observed = {}
-    _run_until(settings, "fault-pause ingest-before-commit", pause="ingest-before-commit")
+    ingest_lines = _run_until(settings, "fault-pause ingest-before-commit", pause="ingest-before-commit")
     observed["ingest"] = _published_version(settings)
     _run_until(settings, "dbt      built", occurrence=12)
     observed["dbt"] = _published_version(settings)
     _run_until(settings, "fault-pause publish-mid-copy", pause="publish-mid-copy")
     observed["publish"] = _published_version(settings)
     final = run_pipeline(settings)
-    yield settings, final, version_1, observed
+    yield settings, final, version_1, observed, ingest_lines
     monkeypatch.undo()
 
 
+def test_the_cli_says_what_it_starts_before_the_seconds_of_start_up(killed_three_times) -> None:
+    """Dagster's import and the asset graph take seconds before ingest: the terminal must not stay blank."""
+    settings, *_, lines = killed_three_times
+    steps = [ln.split("]", 1)[1].strip() for ln in lines if ln.startswith("[")]
+    assert steps[0] == f"run      starting: landing {settings.landing_dir}, warehouse {settings.warehouse_path}"
+    assert steps[1] == "run      loading the asset graph (Dagster, dbt manifest)"
+    assert steps[2].startswith("ingest   ")
+
+
 def test_the_published_file_stays_the_old_complete_version_while_runs_die(killed_three_times) -> None:
-    settings, final, version_1, observed = killed_three_times
+    settings, final, version_1, observed, _ = killed_three_times
     assert observed == {"ingest": version_1, "dbt": version_1, "publish": version_1}
     assert final.success and final.published, final.to_json()
     assert _published_version(settings)[0] == final.run_id != version_1[0]
@@ -123,7 +132,7 @@ def test_the_published_file_stays_the_old_complete_version_while_runs_die(killed
 
 
 def test_after_the_kills_every_landing_row_is_in_raw_exactly_once(killed_three_times) -> None:
-    settings, _, _, _ = killed_three_times
+    settings, *_ = killed_three_times
     expected = _landing_rows(settings.landing_dir)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         for entity in ENTITIES:
@@ -140,7 +149,7 @@ def test_after_the_kills_every_landing_row_is_in_raw_exactly_once(killed_three_t
 
 
 def test_after_the_kills_the_published_file_equals_the_warehouse(killed_three_times) -> None:
-    settings, _, _, _ = killed_three_times
+    settings, *_ = killed_three_times
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         con.execute(f"attach '{settings.analytics_path}' as published (read_only)")
         tables = con.execute(
