@@ -274,8 +274,12 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     seed_partial_parse(dbt_project.manifest_path.parent, target)  # a new --out folder need not parse it all again
     dbt = dbt_executable()
     common = ["--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "--target-path", str(target)]
+    env = dict(os.environ)
+    if not sys.stdout.isatty():
+        # dbt colours its lines even into a pipe or a log file, where the codes are noise
+        env.setdefault("DBT_USE_COLORS", "false")
     print(f"building the dbt docs site in {target} ...", file=sys.stderr)
-    proc = subprocess.run([dbt, "docs", "generate", "--static", *common], cwd=ROOT, check=False)
+    proc = subprocess.run([dbt, "docs", "generate", "--static", *common], cwd=ROOT, env=env, check=False)
     if proc.returncode != 0:
         print("error: dbt docs generate failed (see the output above)", file=sys.stderr)
         return 1
@@ -284,7 +288,9 @@ def _cmd_docs(args: argparse.Namespace) -> int:
         return 0
     print(f"serving on http://localhost:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):
-        subprocess.run([dbt, "docs", "serve", "--no-browser", "--port", str(args.port), *common], cwd=ROOT, check=False)
+        subprocess.run(
+            [dbt, "docs", "serve", "--no-browser", "--port", str(args.port), *common], cwd=ROOT, env=env, check=False
+        )
     return 0
 
 

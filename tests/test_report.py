@@ -323,8 +323,13 @@ def test_export_writes_one_parquet_file_per_table(built: Built, tmp_path: Path) 
             assert exported == con.execute(f"select count(*) from marts.{table}").fetchone()[0] > 0
 
 
-def test_docs_site_documents_the_marts_and_the_exposures(built: Built, tmp_path: Path) -> None:
+def test_docs_site_documents_the_marts_and_the_exposures(
+    built: Built, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     assert main(["docs", "--no-serve", "--out", str(tmp_path)]) == 0
+    # dbt's lines reach a pipe or a log (not a terminal here) without colour codes
+    out = capfd.readouterr().out
+    assert "Building catalog" in out and "\x1b[" not in out
     site = (tmp_path / "static_index.html").read_text(encoding="utf-8")
     for name in ("mart_weekly_kpis", "weekly_funnel_report", "scoring_calibration_page"):
         assert name in site
