@@ -11,6 +11,15 @@ from pathlib import Path
 
 LINEAGE_COLUMNS = ("_source_file", "_row_number", "_loaded_at", "_load_id", "_file_hash")
 FILE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl")
+# What a timestamp or date value must look like: ISO-8601, a four-digit year, an offset within +-23:59 or a zone
+# word. DuckDB's cast alone also takes '+25:00' (a day's shift), '0044-03-15 (BC)' and five-digit years. Ingest
+# rejects a row whose value does not match (and cast), and the raw gate's suites check the same pattern, so a
+# value ingest keeps never fails the gate and takes its whole file to quarantine (tests/test_quality.py).
+ISO_TIMESTAMP_PATTERN = (
+    r"^[ \t]*[0-9]{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01])"
+    r"(?:(?:[Tt]|[ ]+)(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]+)?)?"
+    r"[ ]?(?:[Zz]|UTC|GMT|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?)?[ \t]*$"
+)
 
 
 @dataclass(frozen=True)

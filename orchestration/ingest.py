@@ -40,7 +40,14 @@ from dagster import (
 )
 
 from orchestration import faults, progress
-from orchestration.contract import CONTRACTS, FILE_SUFFIXES, LINEAGE_COLUMNS, EntityContract, unsupported_files
+from orchestration.contract import (
+    CONTRACTS,
+    FILE_SUFFIXES,
+    ISO_TIMESTAMP_PATTERN,
+    LINEAGE_COLUMNS,
+    EntityContract,
+    unsupported_files,
+)
 from orchestration.erasure import ERASED_KEYS_DDL, ERASED_REASON, erased_condition, has_erased_keys
 from orchestration.resources import Warehouse, quote_ident, sql_literal
 
@@ -339,12 +346,13 @@ def _reject_expression(contract: EntityContract, present: set[str], erased: bool
         if col not in present:
             continue
         ident = quote_ident(col)
-        # DuckDB also reads the words 'infinity', '-infinity' and 'epoch' as timestamps and dates; staging would
-        # have turned 'infinity' into 9999-12-31 23:59:59. So the value must be finite and not the word epoch.
-        # The cast appears once: inside a CASE DuckDB computes each occurrence (twice cost 7 s more at L).
+        # The value must have the contract's shape (ISO_TIMESTAMP_PATTERN: the raw gate's pattern) and be a real
+        # instant or day. The pattern keeps out what DuckDB's cast alone takes: 'infinity' (staged as 9999-12-31),
+        # '-infinity', 'epoch', offsets like '+25:00', '(BC)' and five-digit years. The cast appears once:
+        # inside a CASE DuckDB computes each occurrence (twice cost 7 s more at L).
         whens.append(
-            f"when not {blank(col)} and (not coalesce(isfinite(try_cast(trim({ident}) as {cast_type})), false) "
-            f"or {ident} ilike '%epoch%') "
+            f"when not {blank(col)} and not coalesce(regexp_full_match({ident}, {sql_literal(ISO_TIMESTAMP_PATTERN)}) "
+            f"and isfinite(try_cast(trim({ident}) as {cast_type})), false) "
             f"then '{col}: expected {expected}, got ''' || {ident} || ''''"
         )
     return "case " + " ".join(whens) + " end"

@@ -164,6 +164,50 @@ def test_words_duckdb_reads_as_timestamps_or_dates_are_rejected(con, landing: Pa
     assert con.execute("select deal_id from raw.deals").fetchall() == [("D1",)]
 
 
+def test_timestamps_duckdb_casts_but_the_contract_does_not_allow_are_rejected_rows(con, landing: Path) -> None:
+    """DuckDB's cast takes an offset of +25:00 (shifting the instant by a day), BC dates and five-digit years.
+    Ingest kept such rows, then the raw gate's ISO pattern refused them and quarantined their whole file, and the
+    run failed: each must be one rejected row with its reason, like any unparseable value, and the rest load."""
+    write_csv(
+        landing / "leads" / "a.csv",
+        ["lead_id", "created_at", "updated_at"],
+        [
+            ["L1", "2026-01-01T10:00:00+14:00", "2026-01-02 09:00:00-1200"],
+            ["L2", "2026-01-01T10:00:00+25:00", ""],
+            ["L3", "0044-03-15 (BC)", ""],
+            ["L4", "2026-01-01", "12026-01-02"],
+            ["L5", "2026-01-01T10:00:00-99:00", ""],
+            ["L6", "2026-01-01 10:00:00 UTC", "2026-1-2 9:05"],
+        ],
+    )
+    write_csv(
+        landing / "deals" / "a.csv",
+        ["deal_id", "created_at", "stage", "expected_close_date"],
+        [["D1", "2026-01-01", "open", "2026-02-01"], ["D2", "2026-01-01", "open", "2026-02-01 BC"]],
+    )
+    leads, deals = _ingest(con, landing), _ingest(con, landing, "deals")
+    assert (leads.rows_read, leads.rows_loaded, leads.rows_rejected) == (6, 2, 4)
+    assert (deals.rows_read, deals.rows_loaded, deals.rows_rejected) == (2, 1, 1)
+    assert con.execute(
+        "select source_file, row_number, column_name, reason from raw._rejected_rows order by 1, 2"
+    ).fetchall() == [
+        ("deals/a.csv", 2, "expected_close_date",
+         "expected_close_date: expected a date such as 2026-03-04, got '2026-02-01 BC'"),
+        ("leads/a.csv", 2, "created_at", f"created_at: expected {TIMESTAMP_EXPECTED}, got '2026-01-01T10:00:00+25:00'"),
+        ("leads/a.csv", 3, "created_at", f"created_at: expected {TIMESTAMP_EXPECTED}, got '0044-03-15 (BC)'"),
+        ("leads/a.csv", 4, "updated_at", f"updated_at: expected {TIMESTAMP_EXPECTED}, got '12026-01-02'"),
+        ("leads/a.csv", 5, "created_at", f"created_at: expected {TIMESTAMP_EXPECTED}, got '2026-01-01T10:00:00-99:00'"),
+    ]  # fmt: skip
+    assert con.execute("select lead_id from raw.leads order by 1").fetchall() == [("L1",), ("L6",)]
+    # what ingest keeps passes the raw gate's suite (the same rows, validated as the gate reads them)
+    from orchestration.checks import read_gate_frame
+    from orchestration.quality import columns_read, validate_frame
+
+    for entity in ("leads", "deals"):
+        frame = read_gate_frame(con, entity, "true", columns_read(entity))
+        assert validate_frame(entity, frame).passed, validate_frame(entity, frame).summary()
+
+
 @pytest.mark.parametrize("suffix", ["csv", "csv.gz", "jsonl", "parquet"])
 def test_row_numbers_follow_the_file_when_it_is_read_in_parallel(con, landing: Path, suffix: str) -> None:
     """Files of this size are parsed in several chunks on both threads; each row's number must still be

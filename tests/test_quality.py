@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from orchestration import quality
-from orchestration.contract import CONTRACTS
+from orchestration.contract import CONTRACTS, ISO_TIMESTAMP_PATTERN
 from orchestration.quality import (
     ENTITIES,
     NULL_TEXT,
@@ -260,6 +260,20 @@ def test_patterns_are_anchored_and_stay_on_pyarrow_regex(entity: str) -> None:
         assert regex.removeprefix("(?i)").startswith("^") and regex.endswith("$"), regex
         for construct in ("\\s", "\\S", "(?=", "(?!", "(?<", "\\1", "\\d", "\\w", "\\b"):
             assert construct not in regex, (expectation["kwargs"]["column"], construct)
+
+
+@pytest.mark.parametrize("entity", list(CONTRACTS))
+def test_timestamp_and_date_columns_are_checked_with_the_pattern_ingest_enforces(entity: str) -> None:
+    """Ingest rejects a row whose timestamp does not match ISO_TIMESTAMP_PATTERN; the gate must check the very
+    same pattern, else a value one accepts the other fails, and a whole file goes to quarantine for one row."""
+    contract = CONTRACTS[entity]
+    patterns = {
+        e["kwargs"]["column"]: e["kwargs"]["regex"]
+        for e in json.loads(suite_path(entity).read_text(encoding="utf-8"))["expectations"]
+        if e["type"] == REGEX
+    }
+    for column in contract.timestamps + contract.dates:
+        assert patterns.get(column) == ISO_TIMESTAMP_PATTERN, column
 
 
 def test_suite_without_why_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
