@@ -8,6 +8,7 @@ to seconds on 20M-row loads; the row-level rules that must hold for every row (i
 are enforced on all rows by ingest itself.
 """
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,12 +78,11 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
                 for load_id in sorted({load_id for load_id, _ in pending_files}):
                     con.execute("insert into raw._gate_log values (?, ?, now())", [entity, load_id])
             else:
-                quarantined = _files_to_quarantine(entity, frame, pending_files, validate_frame)
+                quarantined = _files_to_quarantine(entity, frame, pending_files, outcome, validate_frame)
                 quarantine_loaded_files(
                     con,
                     entity,
                     quarantined,
-                    reason=outcome.summary().replace("\n", " "),
                     landing_dir=Path(warehouse.landing_dir),
                     quarantine_dir=Path(warehouse.quarantine_dir),
                 )
@@ -92,7 +92,7 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
         )
         if not outcome.passed:
             context.log.error(outcome.summary())
-            names = ", ".join(f for _, f in quarantined)
+            names = ", ".join(f for _, f, _ in quarantined)
             progress.say(f"gx       quarantined {len(quarantined)} file(s): {names}")
         return AssetCheckResult(
             passed=outcome.passed,
@@ -103,7 +103,7 @@ def build_gx_check(entity: str) -> AssetChecksDefinition:
                 "rows_validated": len(frame),
                 "sampled": sampled,
                 "expectations": outcome.evaluated,
-                "quarantined_files": MetadataValue.json([f for _, f in quarantined]),
+                "quarantined_files": MetadataValue.json([f for _, f, _ in quarantined]),
                 "failed_expectations": MetadataValue.json(
                     [
                         {
@@ -143,16 +143,29 @@ def read_gate_frame(
 
 
 def _files_to_quarantine(
-    entity: str, frame, pending_files: list[tuple[str, str]], validate_frame
-) -> list[tuple[str, str]]:
-    """The (load, file) pairs of a failed batch that fail on their own; all pending ones when the failure
-    is only in aggregate (a "mostly" threshold crossed by the batch as a whole). Runs only after a failure."""
+    entity: str, frame, pending_files: list[tuple[str, str]], outcome, validate_frame
+) -> list[tuple[str, str, str]]:
+    """The (load, file, reason) of each file of a failed batch that fails, on its own rows, an expectation the
+    batch failed; every pending file, with the batch's reason, when none does (a "mostly" threshold crossed only
+    by the batch as a whole). Runs only after a failure.
+
+    Only the batch's failed expectations count: a small file can miss a "mostly" threshold that the batch
+    meets (2 odd emails in 19 rows), and quarantining it for that, under another file's failure, would be
+    wrong twice. Each file's reason is its own failure, with its own sample rows.
+    """
+    failed = {(f.expectation, f.column) for f in outcome.failures}
     if len(pending_files) > 1:
-        groups = frame.groupby(["_load_id", "_source_file"], sort=True)
-        failing = [key for key, rows in groups if not validate_frame(entity, rows.reset_index(drop=True)).passed]
-        if failing:
-            return [(str(load_id), str(f)) for load_id, f in failing]
-    return pending_files
+        found = []
+        for (load_id, source_file), rows in frame.groupby(["_load_id", "_source_file"], sort=True):
+            own = validate_frame(entity, rows.reset_index(drop=True))
+            failures = [f for f in own.failures if (f.expectation, f.column) in failed]
+            if failures:
+                reason = replace(own, passed=False, failures=failures).summary()
+                found.append((str(load_id), str(source_file), reason.replace("\n", " ")))
+        if found:
+            return found
+    reason = outcome.summary().replace("\n", " ")
+    return [(load_id, source_file, reason) for load_id, source_file in pending_files]
 
 
 gx_checks = [build_gx_check(entity) for entity in CONTRACTS]

@@ -812,19 +812,18 @@ ingest_assets = [build_ingest_asset(entity) for entity in CONTRACTS]
 def quarantine_loaded_files(
     con: duckdb.DuckDBPyConnection,
     entity: str,
-    files: list[tuple[str, str]],
-    reason: str,
+    files: list[tuple[str, str, str]],
     landing_dir: Path,
     quarantine_dir: Path,
 ) -> None:
     """Take files that failed the raw gate back out of raw, as if they had been quarantined on arrival.
 
-    ``files`` are (load_id, file) pairs. Their hashes stay in the log, so the same content is not loaded
-    again; a corrected file (new content) loads normally.
+    ``files`` are (load_id, file, reason) triples. Their hashes stay in the log, so the same content is not
+    loaded again; a corrected file (new content) loads normally.
     """
     con.execute("begin transaction")
     try:
-        for load_id, rel_path in files:
+        for load_id, rel_path, reason in files:
             con.execute(f"delete from raw.{entity} where _load_id = ? and _source_file = ?", [load_id, rel_path])
             con.execute(
                 "delete from raw._rejected_rows where load_id = ? and entity = ? and source_file = ?",

@@ -376,6 +376,31 @@ def test_timestamp_pattern(value: str, ok: bool) -> None:
         assert _failure(outcome, REGEX, "created_at").sample_values == [value]
 
 
+def test_a_failed_batch_quarantines_only_the_files_failing_its_failed_expectations_each_with_its_own_reason() -> None:
+    """A small file can miss a "mostly" threshold the batch meets (2 odd emails in 19 rows): it must not be
+    quarantined because another file failed, nor carry that file's failure and sample rows as its reason."""
+    from orchestration.checks import _files_to_quarantine
+
+    small = make_leads(19, seed=3)
+    small["email"] = [f"user{i}@acme-corp.com" for i in range(17)] + ["jane.doe.acme.com", "jamesw@acme,com"]
+    broken = make_leads(200, seed=4)
+    broken["employee_count"] = "many"
+    for frame, load_id, name in ((small, "load-1", "leads/small.csv"), (broken, "load-2", "leads/broken.csv")):
+        frame["_load_id"], frame["_source_file"], frame["_row_number"] = load_id, name, range(1, len(frame) + 1)
+    batch = pd.concat([small, broken], ignore_index=True)
+    outcome = validate_frame("leads", batch)
+    assert [(f.expectation, f.column) for f in outcome.failures] == [(REGEX, "employee_count")]
+    assert not validate_frame("leads", small).passed  # on its own, the small file misses the email threshold
+
+    pending = [("load-1", "leads/small.csv"), ("load-2", "leads/broken.csv")]
+    quarantined = _files_to_quarantine("leads", batch, pending, outcome, validate_frame)
+
+    assert [(load_id, name) for load_id, name, _ in quarantined] == [("load-2", "leads/broken.csv")]
+    reason = quarantined[0][2]
+    assert reason.startswith("leads: 1 of ") and "on 200 rows" in reason and "employee_count" in reason
+    assert "leads/broken.csv row 1 " in reason and "small.csv" not in reason and "email" not in reason
+
+
 # --- broken leads -------------------------------------------------------------------------------------
 
 
