@@ -8,11 +8,12 @@ timer. Nothing else reads the variable; production runs never set it.
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 
 def pause_point(name: str) -> None:
     if os.environ.get("LEADFLOW_FAULT_PAUSE") == name:
-        print(f"fault-pause {name}", file=sys.stderr, flush=True)
+        from orchestration import progress
+
+        print(f"fault-pause {name}", file=progress.terminal(), flush=True)
         time.sleep(float(os.environ.get("LEADFLOW_FAULT_PAUSE_SECONDS", "600")))

@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
 
 _START = time.monotonic()
 
@@ -24,6 +27,26 @@ def enabled() -> bool:
     return os.environ.get("LEADFLOW_PROGRESS") == "1"
 
 
+# Where progress goes while a run sends everything else written to stderr (Dagster's console log) to its log file.
+_TERMINAL: TextIO | None = None
+
+
+def terminal() -> TextIO:
+    """The stream a person at the terminal reads: stderr, even while a run redirects it."""
+    return _TERMINAL or sys.stderr
+
+
+@contextmanager
+def keep_terminal() -> Iterator[None]:
+    """Pin progress (and fault-pause markers) to the current stderr while the caller redirects sys.stderr."""
+    global _TERMINAL
+    previous, _TERMINAL = _TERMINAL, sys.stderr
+    try:
+        yield
+    finally:
+        _TERMINAL = previous
+
+
 def say(message: str) -> None:
     if enabled():
-        print(f"[{time.monotonic() - _START:7.1f}s] {message}", file=sys.stderr, flush=True)
+        print(f"[{time.monotonic() - _START:7.1f}s] {message}", file=terminal(), flush=True)

@@ -217,9 +217,16 @@ def run_pipeline(settings: Settings | None = None, *, full_refresh: bool = False
         log_dir = settings.state_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"run-{started:%Y%m%dT%H%M%S}.log"
-        # dagster-dbt echoes dbt's whole log to stdout; keep it in a file, progress goes to stderr.
+        # dagster-dbt echoes dbt's whole log to stdout, and Dagster's console logger writes a failed step's
+        # errors and stack traces to stderr (dozens of lines ahead of the summary, which already says what
+        # failed): both go to the run's log file; progress still reaches the terminal.
         instance = _instance()
-        with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        with (
+            log_path.open("w", encoding="utf-8") as log,
+            progress.keep_terminal(),
+            contextlib.redirect_stdout(log),
+            contextlib.redirect_stderr(log),
+        ):
             result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
 
         summary = RunSummary(
@@ -292,6 +299,10 @@ def step_error_message(raw: str) -> str:
     message = re.sub(r"^[\w.]+\.(Failure|ResourceExhausted|\w+Error|\w+Exception): ", "", raw.strip())
     if is_resource_message(message) and "LEADFLOW_" not in message:
         message = resource_hint(message)
+    # "1 blocking asset check failed with ERROR severity:\nraw/deals: gx_deals_suite": summaries show the first line
+    lines = message.splitlines()
+    if len(lines) > 1 and lines[0].rstrip().endswith(":"):
+        message = "\n".join([f"{lines[0].rstrip()} {lines[1].strip()}", *lines[2:]])
     return message
 
 

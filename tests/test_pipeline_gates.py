@@ -189,7 +189,7 @@ def test_rerun_without_new_files_loads_nothing_and_keeps_the_published_file(
 
 
 def test_raw_gate_failure_blocks_downstream_quarantines_and_keeps_published_data(
-    settings: Settings, first_run: RunSummary
+    settings: Settings, first_run: RunSummary, capfd: pytest.CaptureFixture[str]
 ) -> None:
     published_before = _published(settings)
     write_csv(
@@ -197,7 +197,11 @@ def test_raw_gate_failure_blocks_downstream_quarantines_and_keeps_published_data
         ["deal_id", "lead_id", "created_at", "stage", "amount", "currency"],
         [[f"D{i}", "L2", "2026-02-01", "Qualified", "lots", "USD"] for i in range(10, 20)],
     )
+    capfd.readouterr()
     failed = run_pipeline(settings)
+    # Dagster's error lines and stack traces go to the run's log, not ahead of the summary in the terminal
+    assert "dagster - ERROR" not in capfd.readouterr().err
+    assert "dagster - ERROR" in Path(failed.log_path).read_text(encoding="utf-8")
 
     assert not failed.success and not failed.published
     assert _failed_checks(failed) == ["gx_deals_suite"]
@@ -213,6 +217,10 @@ def test_raw_gate_failure_blocks_downstream_quarantines_and_keeps_published_data
     }  # fmt: skip
     text = format_summary(failed)
     assert "10 read =           0 loaded +       0 rejected + 10 in files the raw gate quarantined" in text
+    assert (
+        "step failed: raw__deals_gx_deals_suite: 1 blocking asset check failed with ERROR severity: "
+        "raw/deals: gx_deals_suite\n" in text
+    )
     assert f"NOT published: {settings.analytics_path} still holds the previous good data" in text
     from orchestration.status import collect_status, format_status
 
