@@ -160,7 +160,8 @@ def format_status(status: dict[str, Any]) -> str:
             lines.append(f"    {q['error']}")
             lines.append(f"      (copy kept at {q['copied_to']})")
     for r in landing["rejected_rows"]:
-        lines.append(f"  rejected {r['entity']}.{r['column']}: {r['rows']:,} rows, e.g. {r['example']}")
+        noun = "row" if r["rows"] == 1 else "rows"
+        lines.append(f"  rejected {r['entity']}.{r['column']}: {r['rows']:,} {noun}, e.g. {r['example']}")
     if not landing["quarantined_files"] and not landing["rejected_rows"]:
         lines.append("  nothing to fix.")
     return "\n".join(lines)

@@ -371,7 +371,7 @@ def test_status_reports_the_quarantined_file_and_rejected_rows(settings: Setting
     run_pipeline(settings)
     text = format_status(collect_status(settings))
     assert "leads/broken.csv: cannot be parsed as CSV" in text
-    assert "rejected leads.created_at: 1 rows, e.g. leads/leads_2026-04.csv row 1" in text
+    assert "rejected leads.created_at: 1 row, e.g. leads/leads_2026-04.csv row 1" in text
     assert "Last run succeeded" in text
     assert "2 item(s) not read" in text and "leads/2026-06/, leads/leads_2026-05.json" in text
     # the malformed file never stops the leadership report
