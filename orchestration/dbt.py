@@ -5,6 +5,7 @@ children of a failed test; the step raises when dbt fails, so Python assets down
 skipped too and the last published data stays untouched.
 """
 
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -200,7 +201,8 @@ def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: 
                 progress.say(f"dbt      TEST FAILED {event.check_name} ({event.severity.value})")
             yield event
     except DagsterDbtCliRuntimeError as exc:
-        errors = node_errors(results) if results.exists() and results.stat().st_mtime >= started else []
+        fresh = results.exists() and results.stat().st_mtime >= started
+        errors = node_errors(results) + failed_test_rows(results, warehouse_path) if fresh else []
         if not errors:
             raise
         # dagster-dbt only says "exit code 1, see the logs": name the model and DuckDB's own words instead
@@ -229,6 +231,50 @@ def node_errors(run_results: Path) -> list[str]:
             message = resource_hint(message)
         lines.append(f"{node['unique_id'].split('.')[-1]} failed: {message[:1500]}")
     return lines
+
+
+def failed_test_rows(run_results: Path, warehouse_path: Path, limit: int = 3) -> list[str]:
+    """For each failed dbt test, a line with how many rows fail it, then a line per row for the first few.
+
+    A test's name (`unique_reps_rep_id`, `assert_seed_rules_are_consistent`) says what rule broke, not where:
+    the failing rows do (the duplicated rep id; the seed file, row, column and value of a typo). They are read
+    again with the test's own compiled SQL once dbt has exited; a test whose SQL cannot be re-run is listed by
+    name and count alone.
+    """
+    if not run_results.exists():
+        return []
+    failed = [r for r in json.loads(run_results.read_text())["results"] if r.get("status") == "fail"]
+    if not failed:
+        return []
+    lines = []
+    con = None
+    with contextlib.suppress(duckdb.Error):  # then the tests are listed without rows
+        con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        for result in failed:
+            name = result["unique_id"].split(".")[2]
+            count = result.get("failures") or 0
+            header = f"test {name} failed on {count:,} row{'' if count == 1 else 's'}"
+            samples: list[str] = []
+            code = (result.get("compiled_code") or "").strip().rstrip(";")
+            if con is not None and code:
+                with contextlib.suppress(duckdb.Error):
+                    cursor = con.execute(f"select * from (\n{code}\n) as failing limit {limit}")
+                    columns = [d[0] for d in cursor.description]
+                    samples = [
+                        "  " + ", ".join(f"{c}={_sample_value(v)}" for c, v in zip(columns, row, strict=True))
+                        for row in cursor.fetchall()
+                    ]
+            lines += [header + (", e.g.:" if samples else ""), *samples]
+    finally:
+        if con is not None:
+            con.close()
+    return lines
+
+
+def _sample_value(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=LeadflowTranslator())

@@ -306,6 +306,17 @@ def step_error_message(raw: str) -> str:
     return message
 
 
+def step_error_lines(step: dict[str, str], max_lines: int = 8) -> list[str]:
+    """A failed step in the summary and in `leadflow status`: its first line, then a few more (each failed dbt
+    test and model has its own line, with the rows that fail)."""
+    first, *rest = step["error"].splitlines() or [""]
+    lines = [f"    step failed: {step['step']}: {first[:300]}"]
+    lines += [f"      {line[:300]}" for line in rest[: max_lines - 1] if line.strip()]
+    if len(rest) > max_lines - 1:
+        lines.append(f"      ... {len(rest) - max_lines + 1} more line(s) in the log")
+    return lines
+
+
 def format_summary(summary: RunSummary) -> str:
     """The closing summary a person reads in the terminal."""
     lines = [
@@ -348,7 +359,7 @@ def format_summary(summary: RunSummary) -> str:
     for check in summary.checks_warned:
         lines.append(f"    warn   {check.asset} :: {check.check}")
     for step in summary.failed_steps:
-        lines.append(f"    step failed: {step['step']}: {step['error'].splitlines()[0][:300]}")
+        lines += step_error_lines(step)
     if summary.skipped_steps:
         lines.append(f"  skipped because a gate failed: {', '.join(summary.skipped_steps)}")
     for q in summary.quarantined_this_run:

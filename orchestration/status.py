@@ -119,8 +119,10 @@ def format_status(status: dict[str, Any]) -> str:
             lines.append(f"    FAILED {check['asset']} :: {check['check']}")
             for text in (check.get("description") or "").splitlines()[:8]:
                 lines.append(f"      {text}")
+        from orchestration.run import step_error_lines
+
         for step in last["failed_steps"]:
-            lines.append(f"    step failed: {step['step']}: {step['error'].splitlines()[0][:300]}")
+            lines += step_error_lines(step)
         if last.get("log_path"):
             lines.append(f"  log: {last['log_path']}")
     published = status["published"]
