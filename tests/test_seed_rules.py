@@ -110,6 +110,8 @@ def test_typos_in_the_rules_are_named_by_file_row_column_and_value(project: Path
                     "activity_type": "demo_request", "points": "20"}  # fmt: skip
     _append(seeds / "scoring_rules.csv", pasted_twice)
     _edit(seeds / "country_aliases.csv", "alias", "usa", {"alias": "USA"})
+    _append(seeds / "activity_type_map.csv", {"source_value": "chat started", "activity_type": "chat",
+                                              "activity_category": "engagement"})  # fmt: skip
     warehouse = tmp_path / "warehouse.duckdb"
 
     proc, results = _build(edited, warehouse)
@@ -129,14 +131,30 @@ def test_typos_in_the_rules_are_named_by_file_row_column_and_value(project: Path
         ("attribution_models.csv", "w_shaped", "other_weight", "-0.3"),
         ("scoring_rules.csv", "v2_weighted intent_demo_request", "rule_id", "intent_demo_request (2 rows)"),
         ("country_aliases.csv", "USA", "alias", "USA"),
+        ("activity_type_map.csv", "chat started", "activity_type", "chat"),
     }
     # what the run summary shows: the test, the count and the first rows with every column
     header, *samples = failed_test_rows(results, warehouse)
-    assert header == f"test {TEST} failed on 9 rows, e.g.:"
+    assert header == f"test {TEST} failed on 10 rows, e.g.:"
     assert len(samples) == 3
     for line in samples:
         assert line.startswith("  seed_file='") and ", row_key='" in line and ", expected='" in line
-    assert samples[0] == (
+    assert samples[1] == (
         "  seed_file='attribution_models.csv', row_key='w_shaped', column_name='other_weight', found='-0.3', "
         "expected='a weight of 0 or more (weights are scaled to 100% per deal)'"
     )
+
+
+def test_the_canonical_activity_types_are_the_staging_models_accepted_values() -> None:
+    """The seed check repeats stg_activities' accepted activity types (SQL cannot read a yml file)."""
+    import re
+
+    import yaml
+
+    models = yaml.safe_load((ROOT / "models" / "staging" / "_staging__models.yml").read_text(encoding="utf-8"))
+    (stg_activities,) = [m for m in models["models"] if m["name"] == "stg_activities"]
+    (column,) = [c for c in stg_activities["columns"] if c["name"] == "activity_type"]
+    accepted = next(t["accepted_values"]["arguments"]["values"] for t in column["data_tests"] if "accepted_values" in t)
+    sql = (ROOT / "tests" / "dbt" / f"{TEST}.sql").read_text(encoding="utf-8")
+    listed = sql.split("keep in step with models/staging/_staging__models.yml")[1].split(")")[1]
+    assert re.findall(r"'([a-z_]+)'", listed) == accepted

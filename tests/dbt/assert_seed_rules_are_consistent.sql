@@ -216,6 +216,25 @@ problems as (
 
     union all
     select
+        'activity_type_map.csv' as seed_file,
+        source_value as row_key,
+        'activity_type' as column_name,
+        activity_type as found,
+        'a canonical activity type the models know (the accepted values of stg_activities.activity_type): '
+        || 'map a new label to one of them' as expected
+    from activity_type_map
+    where
+        activity_type not in (
+            -- keep in step with models/staging/_staging__models.yml (tests/test_seed_rules.py checks it)
+            'form_submit', 'demo_request', 'content_download', 'webinar_registration', 'webinar_attendance',
+            'event_scan', 'page_view', 'pricing_page_view', 'paid_click', 'email_sent', 'email_open',
+            'email_click', 'email_reply', 'email_bounce', 'unsubscribe', 'call', 'meeting_booked',
+            'meeting_held', 'linkedin_message', 'task_scheduled', 'status_change', 'sales_accepted',
+            'sales_rejected', 'disqualified', 'sdr_feedback', 'other'
+        )
+
+    union all
+    select
         'sla_policies.csv' as seed_file,
         tier as row_key,
         'arrival_types' as column_name,
