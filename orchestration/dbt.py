@@ -117,6 +117,68 @@ def record_build(warehouse_path: Path, step: str, fingerprint: str, run_id: str,
         )
 
 
+SCORING_VERSIONS_TABLE = "main.leadflow_scoring_versions"
+
+
+def record_scoring_versions(warehouse_path: Path, run_id: str) -> list[str]:
+    """The scoring model versions whose rules changed under the same name since the last build (RevOps edited a
+    published version in place); records every version's rules as built now.
+
+    Scoring changes are meant to be versioned: a new `model_version` keeps the old scores as they were, while an
+    edit in place recomputes the version's whole history and MQL dates under the same label. Both are allowed;
+    the second is said in the run summary so nobody mistakes it for the first. What counts is what scores:
+    the rules, bands and model settings of `scoring_rules`, `score_bands` and `scoring_models`, not descriptions
+    and not which version is active.
+    """
+    with duckdb.connect(str(warehouse_path)) as con:
+        current = dict(
+            con.execute(
+                """
+                with models as (
+                    select model_version, cast((model_type, combine, mql_threshold, min_fit_for_mql, fit_weight,
+                        intent_weight, engagement_weight, fit_cap, intent_cap, engagement_cap) as varchar) as setting
+                    from reference.scoring_models
+                ),
+                rules as (
+                    select model_version, cast(list((rule_id, track, activity_type, attribute, operator, value,
+                        points, lookback_days, half_life_days) order by all) as varchar) as setting
+                    from reference.scoring_rules group by model_version
+                ),
+                bands as (
+                    select model_version, cast(list((band, min_score, max_score) order by all) as varchar) as setting
+                    from reference.score_bands group by model_version
+                )
+                select models.model_version,
+                       md5(models.setting || '#' || coalesce(rules.setting, '') || '#' || coalesce(bands.setting, ''))
+                from models
+                left join rules on models.model_version = rules.model_version
+                left join bands on models.model_version = bands.model_version
+                """
+            ).fetchall()
+        )
+        con.execute(
+            f"create table if not exists {SCORING_VERSIONS_TABLE} (model_version varchar primary key, "
+            "fingerprint varchar, first_run_id varchar, edited_run_id varchar, recorded_at timestamp)"
+        )
+        known = dict(con.execute(f"select model_version, fingerprint from {SCORING_VERSIONS_TABLE}").fetchall())
+        edited = sorted(v for v, f in current.items() if v in known and known[v] != f)
+        con.execute("begin transaction")
+        for version, fingerprint in current.items():
+            if version not in known:
+                con.execute(
+                    f"insert into {SCORING_VERSIONS_TABLE} values (?, ?, ?, null, now()::timestamp)",
+                    [version, fingerprint, run_id],
+                )
+            elif version in edited:
+                con.execute(
+                    f"update {SCORING_VERSIONS_TABLE} set fingerprint = ?, edited_run_id = ?, "
+                    "recorded_at = now()::timestamp where model_version = ?",
+                    [fingerprint, run_id, version],
+                )
+        con.execute("commit")
+    return edited
+
+
 def dbt_target_dir() -> Path:
     return Settings.from_env().state_dir / "dbt-target"
 
@@ -214,6 +276,10 @@ def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: 
             shutil.copyfile(results, target / f"run_results.{step}.json")
     # dbt ended without error (a failed error-severity test raises above): every model was built with this code
     record_build(warehouse_path, step, fingerprint, context.run_id, full_refresh)
+    if edited := record_scoring_versions(warehouse_path, context.run_id):
+        message = f"scoring versions edited in place: {', '.join(edited)} (scores recomputed under the same name)"
+        progress.say(f"dbt      {message}")
+        context.log.warning(message)
     progress.say(f"dbt      {step}: build finished: {built} nodes built, {len(failed)} tests failed")
 
 

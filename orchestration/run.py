@@ -62,6 +62,8 @@ class RunSummary:
     failed_steps: list[dict[str, str]] = field(default_factory=list)
     skipped_steps: list[str] = field(default_factory=list)
     full_refresh_steps: list[str] = field(default_factory=list)
+    # scoring model versions whose rules RevOps changed under the same name (orchestration/dbt.py)
+    scoring_versions_edited: list[str] = field(default_factory=list)
     # set when nothing changed since the last publish: the run whose published file is still current
     up_to_date_with: str = ""
     step_seconds: dict[str, float] = field(default_factory=dict)
@@ -181,6 +183,18 @@ def _collect_warehouse_facts(summary: RunSummary, warehouse_path: Path) -> None:
                 step
                 for (step,) in con.execute(
                     "select step from main.leadflow_build where run_id = ? and full_refresh order by step",
+                    [summary.run_id],
+                ).fetchall()
+            ]
+        has_versions = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'main' "
+            "and table_name = 'leadflow_scoring_versions'"
+        ).fetchone()[0]
+        if has_versions:
+            summary.scoring_versions_edited = [
+                version
+                for (version,) in con.execute(
+                    "select model_version from main.leadflow_scoring_versions where edited_run_id = ? order by 1",
                     [summary.run_id],
                 ).fetchall()
             ]
@@ -343,6 +357,12 @@ def format_summary(summary: RunSummary) -> str:
     if summary.full_refresh_steps:
         steps = ", ".join(summary.full_refresh_steps)
         lines.append(f"  incremental models rebuilt from scratch (full refresh): {steps}")
+    if summary.scoring_versions_edited:
+        lines.append(
+            f"  scoring versions edited in place: {', '.join(summary.scoring_versions_edited)}: their score history "
+            "and MQL dates were recomputed under the same name (to keep old scores, add a new model_version: "
+            "docs/scoring.md)"
+        )
     if summary.unknown_activity_types:
         lines.append(
             f"  activities of unknown type kept as 'other': {summary.unknown_activity_types:,} "

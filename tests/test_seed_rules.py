@@ -158,3 +158,47 @@ def test_the_canonical_activity_types_are_the_staging_models_accepted_values() -
     sql = (ROOT / "tests" / "dbt" / f"{TEST}.sql").read_text(encoding="utf-8")
     listed = sql.split("keep in step with models/staging/_staging__models.yml")[1].split(")")[1]
     assert re.findall(r"'([a-z_]+)'", listed) == accepted
+
+
+def test_a_scoring_version_edited_in_place_is_said_in_the_summary(tmp_path: Path) -> None:
+    """Editing a published version's rules recomputes its whole history under the same name (the helper's audit:
+    v2's average score moved with no word). A new version, the active switch or a description is not an edit."""
+    from orchestration.dbt import record_scoring_versions
+    from orchestration.run import RunSummary, _collect_warehouse_facts, format_summary
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema reference")
+        for table in ("scoring_models", "scoring_rules", "score_bands"):
+            con.execute(f"create table reference.{table} as select * from read_csv(?, header = true)",
+                        [str(ROOT / "seeds" / f"{table}.csv")])  # fmt: skip
+    assert record_scoring_versions(warehouse, "run-1") == []
+
+    with duckdb.connect(str(warehouse)) as con:
+        for table in ("scoring_models", "scoring_rules", "score_bands"):
+            con.execute(
+                f"insert into reference.{table} by name "
+                f"select * replace ('v4_weighted' as model_version) from reference.{table} "
+                "where model_version = 'v2_weighted'"
+            )
+        con.execute("update reference.scoring_rules set points = points + 5 where model_version = 'v4_weighted'")
+        con.execute("update reference.scoring_models set is_active = (model_version = 'v4_weighted')")
+        con.execute("update reference.scoring_models set description = 'reworded' where model_version = 'v1_points'")
+    assert record_scoring_versions(warehouse, "run-2") == []
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update reference.scoring_rules set points = 35 "
+            "where model_version = 'v2_weighted' and rule_id = 'intent_demo_request'"
+        )
+        v1_bands = "update reference.score_bands set {} = 25 where model_version = 'v1_points' and band = '{}'"
+        con.execute(v1_bands.format("min_score", "working"))
+        con.execute(v1_bands.format("max_score", "nurture"))
+    assert record_scoring_versions(warehouse, "run-3") == ["v1_points", "v2_weighted"]
+    assert record_scoring_versions(warehouse, "run-4") == []  # said once, in the run that built the edit
+
+    summary = RunSummary(run_id="run-3", started_at="", finished_at="", success=True, published=True,
+                         analytics_path="", warehouse_path=str(warehouse))  # fmt: skip
+    _collect_warehouse_facts(summary, warehouse)
+    assert summary.scoring_versions_edited == ["v1_points", "v2_weighted"]
+    assert "  scoring versions edited in place: v1_points, v2_weighted: their score history" in format_summary(summary)
