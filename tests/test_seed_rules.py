@@ -202,3 +202,12 @@ def test_a_scoring_version_edited_in_place_is_said_in_the_summary(tmp_path: Path
     _collect_warehouse_facts(summary, warehouse)
     assert summary.scoring_versions_edited == ["v1_points", "v2_weighted"]
     assert "  scoring versions edited in place: v1_points, v2_weighted: their score history" in format_summary(summary)
+
+
+def test_a_build_without_the_scoring_seeds_records_no_version(tmp_path: Path) -> None:
+    """A hand-picked build in the Dagster UI may never load the scoring seeds: nothing to compare, no error."""
+    from orchestration.dbt import record_scoring_versions
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    assert record_scoring_versions(warehouse, "run-1") == []

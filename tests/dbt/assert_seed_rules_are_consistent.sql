@@ -1,9 +1,9 @@
+{{ config(severity='error', meta={'dagster': {'ref': {'name': 'routing_rules'}}}) }}
 -- The rules RevOps edits (seeds/) refer to each other by name: a routing rule to a team, a band or an SLA
 -- tier to a score band, a scoring rule to an activity type or attribute. A typo there never errors in
 -- the models; it silently never matches (a region's leads all go to the fallback queue, the hot leads
 -- lose their band and their 5-minute SLA). Each row is one such problem: the seed file, the row's key,
 -- the column, the value found and what was expected. leadflow's run summary shows the first rows.
-{{ config(severity = 'error') }}
 
 with
 
