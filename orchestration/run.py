@@ -140,6 +140,14 @@ def _layer_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
     return rows
 
 
+def _listed_for_run(con: duckdb.DuckDBPyConnection, table: str, query: str, run_id: str) -> list[str]:
+    """What one of leadflow's own tables in `main` records for this run, sorted ([] before it exists)."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = ?", [table]
+    ).fetchone()[0]
+    return sorted(value for (value,) in con.execute(query, [run_id]).fetchall()) if exists else []
+
+
 def _collect_warehouse_facts(summary: RunSummary, warehouse_path: Path) -> None:
     if not warehouse_path.exists():
         return
@@ -175,29 +183,18 @@ def _collect_warehouse_facts(summary: RunSummary, warehouse_path: Path) -> None:
                     [summary.run_id],
                 ).fetchall()
             ]
-        has_builds = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = 'leadflow_build'"
-        ).fetchone()[0]
-        if has_builds:
-            summary.full_refresh_steps = [
-                step
-                for (step,) in con.execute(
-                    "select step from main.leadflow_build where run_id = ? and full_refresh order by step",
-                    [summary.run_id],
-                ).fetchall()
-            ]
-        has_versions = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'main' "
-            "and table_name = 'leadflow_scoring_versions'"
-        ).fetchone()[0]
-        if has_versions:
-            summary.scoring_versions_edited = [
-                version
-                for (version,) in con.execute(
-                    "select model_version from main.leadflow_scoring_versions where edited_run_id = ? order by 1",
-                    [summary.run_id],
-                ).fetchall()
-            ]
+        summary.full_refresh_steps = _listed_for_run(
+            con,
+            "leadflow_build",
+            "select step from main.leadflow_build where run_id = ? and full_refresh",
+            summary.run_id,
+        )
+        summary.scoring_versions_edited = _listed_for_run(
+            con,
+            "leadflow_scoring_versions",
+            "select model_version from main.leadflow_scoring_versions where edited_run_id = ?",
+            summary.run_id,
+        )
         if "stg_activities" in summary.rows.get("staging", {}):
             summary.unknown_activity_types = con.execute(
                 "select count(*) from staging.stg_activities where is_unknown_activity_type"
