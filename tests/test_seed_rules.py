@@ -86,10 +86,11 @@ def test_typos_in_the_rules_are_named_by_file_row_column_and_value(project: Path
     edited = tmp_path / "project"
     shutil.copytree(project, edited)
     seeds = edited / "seeds"
-    # the helper's audit, each a run that succeeded with wrong marts before
+    # from the helper's audit, each a run that succeeded with wrong marts before
     _edit(seeds / "routing_rules.csv", "rule_id", "emea", {"target_team": "emea_sdrs"})
     sizes = {"min_employees": "1000", "max_employees": "100"}
     _edit(seeds / "routing_rules.csv", "rule_id", "na_enterprise_named", sizes)
+    _edit(seeds / "routing_rules.csv", "rule_id", "na", {"score_bands": "immediat"})
     with (seeds / "score_bands.csv").open(newline="", encoding="utf-8") as handle:
         bands = list(csv.DictReader(handle))
     for band in bands:
@@ -109,6 +110,7 @@ def test_typos_in_the_rules_are_named_by_file_row_column_and_value(project: Path
     pasted_twice = {"model_version": "v2_weighted", "rule_id": "intent_demo_request", "track": "intent",
                     "activity_type": "demo_request", "points": "20"}  # fmt: skip
     _append(seeds / "scoring_rules.csv", pasted_twice)
+    _edit(seeds / "scoring_rules.csv", "rule_id", "engagement_email_click", {"activity_type": "email_clicks"})
     _edit(seeds / "country_aliases.csv", "alias", "usa", {"alias": "USA"})
     _append(seeds / "activity_type_map.csv", {"source_value": "chat started", "activity_type": "chat",
                                               "activity_category": "engagement"})  # fmt: skip
@@ -124,6 +126,8 @@ def test_typos_in_the_rules_are_named_by_file_row_column_and_value(project: Path
     assert problems == {
         ("routing_rules.csv", "emea", "target_team", "emea_sdrs"),
         ("routing_rules.csv", "na_enterprise_named", "min_employees", "1000 (max_employees 100)"),
+        ("routing_rules.csv", "na", "score_bands", "immediat"),
+        ("scoring_rules.csv", "v2_weighted engagement_email_click", "activity_type", "email_clicks"),
         ("score_bands.csv", "v2_weighted working", "min_score", "35.0"),
         ("score_bands.csv", "v1_points working", "min_score", "15.0"),
         ("sla_policies.csv", "demo_request", "arrival_types", "demo-request"),
@@ -135,7 +139,7 @@ def test_typos_in_the_rules_are_named_by_file_row_column_and_value(project: Path
     }
     # what the run summary shows: the test, the count and the first rows with every column
     header, *samples = failed_test_rows(results, warehouse)
-    assert header == f"test {TEST} failed on 10 rows, e.g.:"
+    assert header == f"test {TEST} failed on 12 rows, e.g.:"
     assert len(samples) == 3
     for line in samples:
         assert line.startswith("  seed_file='") and ", row_key='" in line and ", expected='" in line

@@ -120,29 +120,53 @@ band_names as (
     select distinct lower(band) as band from score_bands
 ),
 
--- pipe-separated condition lists, one row per listed value
-routing_bands as (
+-- the names rules take from other seeds, one row per name (pipe-separated condition lists split)
+listed_bands as (
     select
-        rule_id,
+        'routing_rules.csv' as seed_file,
+        rule_id as row_key,
         trim(unnest(string_split(lower(score_bands), '|'))) as band
     from routing_rules
     where score_bands is not null
-),
-
-sla_bands as (
+    union all
     select
-        tier,
+        'sla_policies.csv' as seed_file,
+        tier as row_key,
         trim(unnest(string_split(lower(score_bands), '|'))) as band
     from sla_policies
     where score_bands is not null
 ),
 
-sla_arrival_types as (
+listed_activity_types as (
     select
-        tier,
+        'sla_policies.csv' as seed_file,
+        tier as row_key,
+        'arrival_types' as column_name,
         trim(unnest(string_split(arrival_types, '|'))) as activity_type
     from sla_policies
     where arrival_types is not null
+    union all
+    select
+        'scoring_rules.csv' as seed_file,
+        model_version || ' ' || rule_id as row_key,
+        'activity_type' as column_name,
+        activity_type
+    from scoring_rules
+    where activity_type is not null
+),
+
+listed_versions as (
+    select
+        'score_bands.csv' as seed_file,
+        model_version || ' ' || band as row_key,
+        model_version
+    from score_bands
+    union all
+    select
+        'scoring_rules.csv' as seed_file,
+        model_version || ' ' || rule_id as row_key,
+        model_version
+    from scoring_rules
 ),
 
 ordered_bands as (
@@ -196,22 +220,12 @@ problems as (
 
     union all
     select
-        'routing_rules.csv' as seed_file,
-        rule_id as row_key,
+        seed_file,
+        row_key,
         'score_bands' as column_name,
         band as found,
         'a band of score_bands.csv (' || (select string_agg(band, ', ' order by band) from band_names) || ')' as expected
-    from routing_bands
-    where band not in (select band from band_names)
-
-    union all
-    select
-        'sla_policies.csv' as seed_file,
-        tier as row_key,
-        'score_bands' as column_name,
-        band as found,
-        'a band of score_bands.csv (' || (select string_agg(band, ', ' order by band) from band_names) || ')' as expected
-    from sla_bands
+    from listed_bands
     where band not in (select band from band_names)
 
     union all
@@ -235,12 +249,12 @@ problems as (
 
     union all
     select
-        'sla_policies.csv' as seed_file,
-        tier as row_key,
-        'arrival_types' as column_name,
+        seed_file,
+        row_key,
+        column_name,
         activity_type as found,
         'a canonical activity type (activity_type column of activity_type_map.csv)' as expected
-    from sla_arrival_types
+    from listed_activity_types
     where activity_type not in (select activity_type from canonical_types)
 
     union all
@@ -255,12 +269,12 @@ problems as (
 
     union all
     select
-        'score_bands.csv' as seed_file,
-        model_version || ' ' || band as row_key,
+        seed_file,
+        row_key,
         'model_version' as column_name,
         model_version as found,
         'a model_version of scoring_models.csv' as expected
-    from score_bands
+    from listed_versions
     where model_version not in (select model_version from scoring_models)
 
     union all
@@ -297,32 +311,12 @@ problems as (
     select
         'scoring_rules.csv' as seed_file,
         model_version || ' ' || rule_id as row_key,
-        'model_version' as column_name,
-        model_version as found,
-        'a model_version of scoring_models.csv' as expected
-    from scoring_rules
-    where model_version not in (select model_version from scoring_models)
-
-    union all
-    select
-        'scoring_rules.csv' as seed_file,
-        model_version || ' ' || rule_id as row_key,
         'rule_id' as column_name,
         rule_id || ' (' || cast(count(*) as varchar) || ' rows)' as found,
         'once per model_version (a second row would add its points again)' as expected
     from scoring_rules
     group by model_version, rule_id
     having count(*) > 1
-
-    union all
-    select
-        'scoring_rules.csv' as seed_file,
-        model_version || ' ' || rule_id as row_key,
-        'activity_type' as column_name,
-        activity_type as found,
-        'a canonical activity type (activity_type column of activity_type_map.csv)' as expected
-    from scoring_rules
-    where activity_type is not null and activity_type not in (select activity_type from canonical_types)
 
     union all
     select
